@@ -1,0 +1,10 @@
+//! The one YAML layer: parse text to [`Value`]s with positions, and print
+//! values exactly as kustomize does.
+
+pub mod emit;
+pub mod parse;
+pub mod value;
+
+pub use emit::{emit_document, emit_stream};
+pub use parse::{parse_documents, parse_one, Document, YamlError};
+pub use value::{Mapping, Value};

@@ -1,0 +1,654 @@
+//! YAML text to [`Value`]s, resolving plain scalars the way go-yaml v3 does
+//! (kustomize's reader): YAML 1.2 booleans and nulls, Go-style integers
+//! (`0x`, `0o`, `0b`, legacy `0777` octal, `_` separators), floats, and
+//! timestamps kept as strings. Aliases are expanded with a budget so that a
+//! "billion laughs" document fails fast with a clear error.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+
+use super::value::{Mapping, Value};
+
+/// A parse failure with a 1-based line and column.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{line}:{col}: {msg}")]
+pub struct YamlError {
+    pub line: usize,
+    pub col: usize,
+    pub msg: String,
+}
+
+/// One document of a stream, with where it starts.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub value: Value,
+    /// 1-based line of the document's first node.
+    pub line: usize,
+    pub col: usize,
+}
+
+/// How many nodes alias expansion may add before the input is refused.
+/// Kubernetes manifests rarely use aliases at all; a legitimate file stays
+/// far below this, a "billion laughs" file passes it within microseconds.
+const ALIAS_EXPANSION_LIMIT: usize = 1_000_000;
+
+/// Parses every document of a stream. Empty documents (only comments, or
+/// `---` alone) are returned as `Value::Null`.
+pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
+    let mut b = Builder {
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        expanded: 0,
+        docs: Vec::new(),
+        doc_start: None,
+    };
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        let Some(next) = parser.next_event() else { break };
+        let (ev, span) = next.map_err(|e| YamlError {
+            line: e.marker().line(),
+            col: e.marker().col() + 1,
+            msg: e.info().to_string(),
+        })?;
+        if b.event(ev, span)? {
+            break;
+        }
+    }
+    Ok(b.docs)
+}
+
+/// Parses a stream that must hold exactly one document (or none).
+pub fn parse_one(text: &str) -> Result<Value, YamlError> {
+    let mut docs = parse_documents(text)?;
+    match docs.len() {
+        0 => Ok(Value::Null),
+        1 => Ok(docs.remove(0).value),
+        _ => Err(YamlError {
+            line: docs[1].line,
+            col: docs[1].col,
+            msg: "expected a single YAML document, found several".into(),
+        }),
+    }
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Value>,
+        anchor: usize,
+        size: usize,
+    },
+    Map {
+        map: Mapping,
+        merges: Vec<Value>,
+        key: Option<(String, usize, usize)>,
+        anchor: usize,
+        size: usize,
+        /// where each key was first defined, for duplicate-key messages
+        lines: HashMap<String, usize>,
+    },
+}
+
+struct Builder {
+    stack: Vec<Frame>,
+    /// anchor id → (value, node count)
+    anchors: HashMap<usize, (Value, usize)>,
+    expanded: usize,
+    docs: Vec<Document>,
+    doc_start: Option<(usize, usize)>,
+}
+
+impl Builder {
+    /// Handles one event; returns true at the end of the stream.
+    fn event(&mut self, ev: Event<'_>, span: Span) -> Result<bool, YamlError> {
+        let line = span.start.line();
+        let col = span.start.col() + 1;
+        match ev {
+            Event::StreamEnd => return Ok(true),
+            Event::StreamStart | Event::Nothing | Event::DocumentEnd => {}
+            Event::DocumentStart(_) => {
+                self.doc_start = None;
+                self.anchors.clear();
+            }
+            Event::Alias(id) => {
+                let Some((v, n)) = self.anchors.get(&id) else {
+                    return Err(YamlError {
+                        line,
+                        col,
+                        msg: "unknown anchor referenced by alias".into(),
+                    });
+                };
+                self.expanded += n;
+                if self.expanded > ALIAS_EXPANSION_LIMIT {
+                    return Err(YamlError {
+                        line,
+                        col,
+                        msg: format!(
+                            "document contains excessive aliasing (more than {ALIAS_EXPANSION_LIMIT} nodes from aliases)"
+                        ),
+                    });
+                }
+                let (v, n) = (v.clone(), *n);
+                self.push_value(v, n, line, col)?;
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let v = resolve_scalar(&text, style, tag.as_deref());
+                if anchor > 0 {
+                    self.anchors.insert(anchor, (v.clone(), 1));
+                }
+                self.push_value(v, 1, line, col)?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.note_start(line, col);
+                self.stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    anchor,
+                    size: 1,
+                });
+            }
+            Event::MappingStart(anchor, _) => {
+                self.note_start(line, col);
+                self.stack.push(Frame::Map {
+                    map: Mapping::new(),
+                    merges: Vec::new(),
+                    key: None,
+                    anchor,
+                    size: 1,
+                    lines: HashMap::new(),
+                });
+            }
+            Event::SequenceEnd => {
+                let Some(Frame::Seq {
+                    items,
+                    anchor,
+                    size,
+                }) = self.stack.pop()
+                else {
+                    return Err(YamlError {
+                        line,
+                        col,
+                        msg: "unbalanced sequence".into(),
+                    });
+                };
+                let v = Value::Seq(items);
+                if anchor > 0 {
+                    self.anchors.insert(anchor, (v.clone(), size));
+                }
+                self.finish_node(v, size, line, col)?;
+            }
+            Event::MappingEnd => {
+                let Some(Frame::Map {
+                    mut map,
+                    merges,
+                    anchor,
+                    size,
+                    ..
+                }) = self.stack.pop()
+                else {
+                    return Err(YamlError {
+                        line,
+                        col,
+                        msg: "unbalanced mapping".into(),
+                    });
+                };
+                apply_merges(&mut map, merges, line, col)?;
+                let v = Value::Map(map);
+                if anchor > 0 {
+                    self.anchors.insert(anchor, (v.clone(), size));
+                }
+                self.finish_node(v, size, line, col)?;
+            }
+        }
+        Ok(false)
+    }
+
+    fn note_start(&mut self, line: usize, col: usize) {
+        if self.stack.is_empty() && self.doc_start.is_none() {
+            self.doc_start = Some((line, col));
+        }
+    }
+
+    fn push_value(
+        &mut self,
+        v: Value,
+        size: usize,
+        line: usize,
+        col: usize,
+    ) -> Result<(), YamlError> {
+        self.note_start(line, col);
+        self.finish_node(v, size, line, col)
+    }
+
+    /// Attaches a completed node to its parent (or ends the document).
+    fn finish_node(
+        &mut self,
+        v: Value,
+        size: usize,
+        line: usize,
+        col: usize,
+    ) -> Result<(), YamlError> {
+        match self.stack.last_mut() {
+            None => {
+                let (l, c) = self.doc_start.unwrap_or((line, col));
+                self.docs.push(Document {
+                    value: v,
+                    line: l,
+                    col: c,
+                });
+            }
+            Some(Frame::Seq { items, size: s, .. }) => {
+                items.push(v);
+                *s += size;
+            }
+            Some(Frame::Map {
+                map,
+                merges,
+                key,
+                size: s,
+                lines,
+                ..
+            }) => {
+                *s += size;
+                match key.take() {
+                    None => {
+                        let k = match v {
+                            Value::Str(s) => s,
+                            Value::Null => String::new(),
+                            Value::Seq(_) | Value::Map(_) => {
+                                return Err(YamlError {
+                                    line,
+                                    col,
+                                    msg: "mapping keys must be scalars".into(),
+                                })
+                            }
+                            other => other.scalar_string().unwrap_or_default(),
+                        };
+                        *key = Some((k, line, col));
+                    }
+                    Some((k, kl, kc)) => {
+                        if k == "<<" {
+                            merges.push(v);
+                        } else {
+                            if let Some(first) = lines.get(&k) {
+                                return Err(YamlError {
+                                    line: kl,
+                                    col: kc,
+                                    msg: format!("mapping key \"{k}\" already defined at line {first}"),
+                                });
+                            }
+                            lines.insert(k.clone(), kl);
+                            map.insert(k, v);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Applies `<<` merge keys: keys present in the mapping win, then earlier
+/// merged mappings win over later ones.
+fn apply_merges(
+    map: &mut Mapping,
+    merges: Vec<Value>,
+    line: usize,
+    col: usize,
+) -> Result<(), YamlError> {
+    if merges.is_empty() {
+        return Ok(());
+    }
+    let mut sources = Vec::new();
+    for m in merges {
+        match m {
+            Value::Map(mm) => sources.push(mm),
+            Value::Seq(items) => {
+                for it in items {
+                    match it {
+                        Value::Map(mm) => sources.push(mm),
+                        _ => return Err(merge_err(line, col)),
+                    }
+                }
+            }
+            _ => return Err(merge_err(line, col)),
+        }
+    }
+    for src in sources {
+        for (k, v) in src {
+            map.entry(k).or_insert(v);
+        }
+    }
+    Ok(())
+}
+
+fn merge_err(line: usize, col: usize) -> YamlError {
+    YamlError {
+        line,
+        col,
+        msg: "map merge requires map or sequence of maps as the value".into(),
+    }
+}
+
+fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+    if let Some(t) = tag {
+        if t.is_yaml_core_schema() {
+            match t.suffix.as_str() {
+                "str" | "binary" => return Value::Str(text.to_string()),
+                "null" => return Value::Null,
+                _ => return resolve_plain(text),
+            }
+        }
+        if t.handle == "!" && t.suffix.is_empty() {
+            // the non-specific tag `!` forces a string
+            return Value::Str(text.to_string());
+        }
+    }
+    match style {
+        ScalarStyle::Plain => resolve_plain(text),
+        _ => Value::Str(text.to_string()),
+    }
+}
+
+/// Resolves an untagged plain scalar as go-yaml v3 does.
+pub fn resolve_plain(s: &str) -> Value {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY)
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let first = s.as_bytes()[0];
+    match first {
+        b'.' => {
+            if let Some(f) = go_parse_float(s) {
+                return Value::Float(f);
+            }
+        }
+        b'0'..=b'9' | b'+' | b'-' => {
+            if looks_like_timestamp(s) {
+                return Value::Str(s.to_string());
+            }
+            let plain: String = s.chars().filter(|c| *c != '_').collect();
+            if let Some(v) = go_parse_int(&plain) {
+                return v;
+            }
+            if is_yaml_style_float(&plain) {
+                if let Some(f) = go_parse_float(&plain) {
+                    return Value::Float(f);
+                }
+            }
+        }
+        _ => {}
+    }
+    Value::Str(s.to_string())
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`, falling back to `ParseUint`.
+pub fn go_parse_int(s: &str) -> Option<Value> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let (radix, digits) = if let Some(r) = body.strip_prefix("0x").or(body.strip_prefix("0X")) {
+        (16, r)
+    } else if let Some(r) = body.strip_prefix("0o").or(body.strip_prefix("0O")) {
+        (8, r)
+    } else if let Some(r) = body.strip_prefix("0b").or(body.strip_prefix("0B")) {
+        (2, r)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let mag = u128::from_str_radix(digits, radix).ok()?;
+    if neg {
+        if mag <= (i64::MAX as u128) + 1 {
+            return Some(Value::Int((-(mag as i128)) as i64));
+        }
+        return None;
+    }
+    if mag <= i64::MAX as u128 {
+        Some(Value::Int(mag as i64))
+    } else if mag <= u64::MAX as u128 {
+        Some(Value::Uint(mag as u64))
+    } else {
+        None
+    }
+}
+
+/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
+fn is_yaml_style_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let st = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - st
+    };
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Go's `strconv.ParseFloat(s, 64)` for the decimal forms YAML produces.
+fn go_parse_float(s: &str) -> Option<f64> {
+    let lower = s.to_ascii_lowercase();
+    let t = lower.trim_start_matches(['+', '-']);
+    if t.starts_with("inf") || t.starts_with("nan") {
+        return match t {
+            "inf" | "infinity" => Some(if s.starts_with('-') {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            }),
+            "nan" if s.len() == 3 => Some(f64::NAN),
+            _ => None,
+        };
+    }
+    if !s
+        .bytes()
+        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
+        return None;
+    }
+    let f = s.parse::<f64>().ok()?;
+    // Go reports out-of-range values as errors
+    if f.is_infinite() {
+        return None;
+    }
+    Some(f)
+}
+
+/// go-yaml's quick timestamp check: `YYYY-` then one of the accepted layouts.
+pub fn looks_like_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits != 4 || b.len() == 4 || b[4] != b'-' {
+        return false;
+    }
+    parse_go_timestamp(s)
+}
+
+/// Accepts `2006-1-2`, `2006-1-2 15:4:5.999999999`, and
+/// `2006-1-2T15:4:5.999999999Z07:00` (with `t` or `T`).
+fn parse_go_timestamp(s: &str) -> bool {
+    let mut p = TsParser { b: s.as_bytes(), i: 0 };
+    let Some(year) = p.num(4, 4) else { return false };
+    if !p.lit(b'-') {
+        return false;
+    }
+    let Some(month) = p.num(1, 2) else { return false };
+    if !p.lit(b'-') {
+        return false;
+    }
+    let Some(day) = p.num(1, 2) else { return false };
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return false;
+    }
+    if p.done() {
+        return true;
+    }
+    let zone_required = match p.peek() {
+        Some(b'T') | Some(b't') => true,
+        Some(b' ') => false,
+        _ => return false,
+    };
+    p.i += 1;
+    let Some(h) = p.num(1, 2) else { return false };
+    if !p.lit(b':') {
+        return false;
+    }
+    let Some(m) = p.num(1, 2) else { return false };
+    if !p.lit(b':') {
+        return false;
+    }
+    let Some(sec) = p.num(1, 2) else { return false };
+    if h > 23 || m > 59 || sec > 59 {
+        return false;
+    }
+    if p.peek() == Some(b'.') {
+        p.i += 1;
+        if p.num(1, 9).is_none() {
+            return false;
+        }
+    }
+    if !zone_required {
+        return p.done();
+    }
+    match p.peek() {
+        Some(b'Z') => {
+            p.i += 1;
+            p.done()
+        }
+        Some(b'+') | Some(b'-') => {
+            p.i += 1;
+            p.num(2, 2).is_some() && p.lit(b':') && p.num(2, 2).is_some() && p.done()
+        }
+        _ => false,
+    }
+}
+
+struct TsParser<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl TsParser<'_> {
+    fn num(&mut self, min: usize, max: usize) -> Option<u32> {
+        let st = self.i;
+        while self.i < self.b.len() && self.i - st < max && self.b[self.i].is_ascii_digit() {
+            self.i += 1;
+        }
+        if self.i - st < min {
+            return None;
+        }
+        std::str::from_utf8(&self.b[st..self.i]).ok()?.parse().ok()
+    }
+    fn lit(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+    fn done(&self) -> bool {
+        self.i == self.b.len()
+    }
+}
+
+fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_like_go_yaml_v3() {
+        assert_eq!(resolve_plain("0777"), Value::Int(511));
+        assert_eq!(resolve_plain("0x1F"), Value::Int(31));
+        assert_eq!(resolve_plain("0o14"), Value::Int(12));
+        assert_eq!(resolve_plain("1_000"), Value::Int(1000));
+        assert_eq!(resolve_plain("08"), Value::Float(8.0));
+        assert_eq!(resolve_plain("1e3"), Value::Float(1000.0));
+        assert_eq!(resolve_plain(".5"), Value::Float(0.5));
+        assert_eq!(resolve_plain("yes"), Value::Str("yes".into()));
+        assert_eq!(resolve_plain("2001-12-14"), Value::Str("2001-12-14".into()));
+        assert_eq!(resolve_plain("-inf"), Value::Str("-inf".into()));
+        assert_eq!(resolve_plain("~"), Value::Null);
+        assert_eq!(
+            resolve_plain("12345678901234567890"),
+            Value::Uint(12345678901234567890)
+        );
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            s.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+                p = i - 1
+            ));
+        }
+        let err = parse_documents(&s).unwrap_err();
+        assert!(err.msg.contains("excessive aliasing"), "{err}");
+    }
+
+    #[test]
+    fn merge_keys_and_duplicates() {
+        let v = parse_one("base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n").unwrap();
+        assert_eq!(v.get_path(&["d", "x"]), Some(&Value::Int(1)));
+        assert_eq!(v.get_path(&["d", "y"]), Some(&Value::Int(3)));
+        let e = parse_one("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!((e.line, e.col), (3, 1));
+    }
+}
