@@ -2,4 +2,8 @@
 //! repository. The library knows nothing of the terminal; `src/main.rs` and
 //! `src/cli/` are a thin layer over it.
 
+pub mod fsutil;
+pub mod kustomize;
+pub mod resource;
+pub mod source;
 pub mod yaml;

@@ -1,0 +1,102 @@
+//! The command line: parsing with clap, one function per subcommand, and
+//! the mapping of library errors to one-line messages and exit codes.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod render;
+
+/// Upgrade vendor Kubernetes manifests kept in a GitOps repository.
+///
+/// Exit codes: 0 success (or no differences/findings), 1 failure of the
+/// requested work (a tree that does not render, findings, differences),
+/// 2 usage or internal error.
+#[derive(Parser, Debug)]
+#[command(name = "gitops-upgrade", version)]
+pub struct Cli {
+    /// Run as if started in <PATH> (like `git -C`).
+    #[arg(short = 'C', global = true, value_name = "PATH")]
+    pub chdir: Option<PathBuf>,
+
+    /// When to use colors.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to color output written to stderr.
+    pub fn enabled_for_stderr(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Render a kustomization directory exactly as `kubectl kustomize` does.
+    Render(render::RenderArgs),
+}
+
+/// A failure the binary reports: one line, and the exit code to use.
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(code: u8, message: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let color = cli.color;
+    if let Some(dir) = &cli.chdir {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            report(color, &format!("cannot change to '{}': {e}", dir.display()));
+            return ExitCode::from(2);
+        }
+    }
+    let result = match cli.command {
+        Command::Render(a) => render::run(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            report(color, &f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn report(color: ColorChoice, msg: &str) {
+    let mut err = std::io::stderr().lock();
+    let prefix = if color.enabled_for_stderr() {
+        "\x1b[1;31merror:\x1b[0m"
+    } else {
+        "error:"
+    };
+    let _ = writeln!(err, "{prefix} {msg}");
+}

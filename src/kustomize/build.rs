@@ -1,0 +1,517 @@
+//! The pipeline: load a kustomization tree through a [`FileSource`],
+//! accumulate resources depth-first, run generators and the built-in
+//! transformers in kustomize's order at each level, then at the top add
+//! hash suffixes, fix name references, resolve vars, sort and print.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::fieldspec::TransformerConfig;
+use super::types::Kustomization;
+use super::{generators, hash, nameref, patches, replacements, sort, transformers, vars};
+use crate::resource::{Origin, ResId, Resource};
+use crate::source::{display_path, join_clean, DirSource, FileSource, Kind};
+use crate::yaml::{self, Value};
+
+/// The names kustomize accepts for a kustomization file, in its order.
+pub const KUSTOMIZATION_FILES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// A build failure: the file it concerns, where in it, and what is wrong.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct BuildError {
+    pub file: String,
+    pub line: usize,
+    pub col: usize,
+    pub msg: String,
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.col) {
+            (0, _) => write!(f, "{}: {}", self.file, self.msg),
+            (l, 0) => write!(f, "{}:{}: {}", self.file, l, self.msg),
+            (l, c) => write!(f, "{}:{}:{}: {}", self.file, l, c, self.msg),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, BuildError>;
+
+/// Everything one kustomization (and what it includes) produced.
+#[derive(Default)]
+struct Acc {
+    res: Vec<Resource>,
+    ids: HashSet<ResId>,
+    vars: Vec<Value>,
+}
+
+impl Acc {
+    fn push(&mut self, r: Resource) -> std::result::Result<(), String> {
+        let id = r.id();
+        if !self.ids.insert(id.clone()) {
+            return Err(format!(
+                "may not add resource with an already registered id: {id}"
+            ));
+        }
+        self.res.push(r);
+        Ok(())
+    }
+
+    /// Re-derives the id set after transformers renamed things.
+    fn reindex(&mut self) -> std::result::Result<(), String> {
+        self.ids.clear();
+        for r in &self.res {
+            if !self.ids.insert(r.id()) {
+                return Err(format!(
+                    "may not add resource with an already registered id: {}",
+                    r.id()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Renders kustomization trees.
+pub struct Renderer<'a> {
+    fs: &'a dyn FileSource,
+    /// Paths in messages are shown relative to this directory.
+    base: PathBuf,
+    cfg: TransformerConfig,
+    /// Kustomization directories being built (resolved), for cycle checks.
+    stack: Vec<PathBuf>,
+}
+
+/// Renders the kustomization in `dir` from the local filesystem, with paths
+/// in messages relative to the current directory.
+pub fn render_dir(dir: &Path) -> Result<String> {
+    let base = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let fs = DirSource;
+    let mut r = Renderer::new(&fs, &base);
+    r.render(dir)
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(fs: &'a dyn FileSource, base: &Path) -> Renderer<'a> {
+        Renderer {
+            fs,
+            base: base.to_path_buf(),
+            cfg: TransformerConfig::defaults(),
+            stack: Vec::new(),
+        }
+    }
+
+    fn err(&self, path: &Path, msg: impl Into<String>) -> BuildError {
+        BuildError {
+            file: display_path(path, &self.base),
+            line: 0,
+            col: 0,
+            msg: msg.into(),
+        }
+    }
+
+    /// Renders the kustomization in `dir` to kustomize's output text.
+    pub fn render(&mut self, dir: &Path) -> Result<String> {
+        let res = self.build(dir)?;
+        let docs: Vec<&Value> = res.iter().map(|r| &r.obj).collect();
+        Ok(yaml::emit_stream(docs))
+    }
+
+    /// Builds the kustomization in `dir` to its final, sorted resource list.
+    pub fn build(&mut self, dir: &Path) -> Result<Vec<Resource>> {
+        let dir = self.absolute(dir);
+        if self.fs.kind(&dir) != Kind::Dir {
+            return Err(self.err(&dir, "not a directory holding a kustomization"));
+        }
+        let mut acc = Acc::default();
+        let k = self.accumulate(&dir, &mut acc, false)?;
+        let kfile = self.kustomization_path(&dir).unwrap_or_else(|| dir.clone());
+        hash::add_hashes(&mut acc.res).map_err(|m| self.err(&kfile, m))?;
+        nameref::fix_name_references(&mut acc.res, &self.cfg).map_err(|m| self.err(&kfile, m))?;
+        vars::resolve(&mut acc.res, &acc.vars, &self.cfg).map_err(|m| self.err(&kfile, m))?;
+        let mut out: Vec<Resource> = acc
+            .res
+            .into_iter()
+            .filter(|r| {
+                r.obj.str_at(&["metadata", "annotations", "config.kubernetes.io/local-config"])
+                    != Some("true")
+            })
+            .collect();
+        sort::sort_for_output(&mut out, k.sort_options.as_ref());
+        Ok(out)
+    }
+
+    fn absolute(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            crate::source::clean(p)
+        } else {
+            crate::source::clean(&self.base.join(p))
+        }
+    }
+
+    fn kustomization_path(&self, dir: &Path) -> Option<PathBuf> {
+        KUSTOMIZATION_FILES
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| self.fs.kind(p) == Kind::File)
+    }
+
+    fn load_kustomization(&self, dir: &Path) -> Result<(PathBuf, Kustomization)> {
+        let found: Vec<PathBuf> = KUSTOMIZATION_FILES
+            .iter()
+            .map(|n| dir.join(n))
+            .filter(|p| self.fs.kind(p) == Kind::File)
+            .collect();
+        let path = match found.len() {
+            0 => {
+                return Err(self.err(
+                    dir,
+                    format!(
+                        "unable to find one of {} in directory",
+                        KUSTOMIZATION_FILES
+                            .iter()
+                            .map(|n| format!("'{n}'"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ))
+            }
+            1 => found[0].clone(),
+            _ => {
+                return Err(self.err(
+                    dir,
+                    "found multiple kustomization files; keep only one of kustomization.yaml, kustomization.yml, Kustomization",
+                ))
+            }
+        };
+        let text = self.read_text(&path)?;
+        let v = yaml::parse_one(&text).map_err(|e| BuildError {
+            file: display_path(&path, &self.base),
+            line: e.line,
+            col: e.col,
+            msg: e.msg,
+        })?;
+        let k = Kustomization::from_value(&v).map_err(|e| self.err(&path, e.0))?;
+        Ok((path, k))
+    }
+
+    fn read_text(&self, path: &Path) -> Result<String> {
+        let bytes = self
+            .fs
+            .read(path)
+            .map_err(|e| self.err(path, format!("cannot read: {e}")))?;
+        String::from_utf8(bytes).map_err(|_| self.err(path, "not valid UTF-8 text"))
+    }
+
+    /// Refuses a file that lies outside the kustomization directory `root`
+    /// once symbolic links are resolved (kustomize's default
+    /// `LoadRestrictionsRootOnly`).
+    fn restrict(&self, root: &Path, file: &Path, entry: &str) -> Result<()> {
+        let r = self.fs.resolve(root).unwrap_or_else(|_| root.to_path_buf());
+        let f = self
+            .fs
+            .resolve(file)
+            .map_err(|e| self.err(file, format!("cannot resolve '{entry}': {e}")))?;
+        if !f.starts_with(&r) {
+            return Err(self.err(
+                file,
+                format!(
+                    "security; file '{entry}' is not in or below '{}' (kustomize's load restrictor: reference a directory with its own kustomization instead)",
+                    display_path(root, &self.base)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Reads a file named by an entry of the kustomization in `dir`.
+    fn read_entry(&self, dir: &Path, entry: &str) -> Result<(PathBuf, Vec<u8>)> {
+        let path = join_clean(dir, entry);
+        match self.fs.kind(&path) {
+            Kind::Missing => Err(self.err(&path, "no such file")),
+            Kind::Dir => Err(self.err(&path, "is a directory, expected a file")),
+            Kind::File => {
+                self.restrict(dir, &path, entry)?;
+                let bytes = self
+                    .fs
+                    .read(&path)
+                    .map_err(|e| self.err(&path, format!("cannot read: {e}")))?;
+                Ok((path, bytes))
+            }
+        }
+    }
+
+    fn read_entry_text(&self, dir: &Path, entry: &str) -> Result<(PathBuf, String)> {
+        let (p, b) = self.read_entry(dir, entry)?;
+        let s = String::from_utf8(b).map_err(|_| self.err(&p, "not valid UTF-8 text"))?;
+        Ok((p, s))
+    }
+
+    fn accumulate(&mut self, dir: &Path, acc: &mut Acc, component: bool) -> Result<Kustomization> {
+        let resolved = self.fs.resolve(dir).unwrap_or_else(|_| dir.to_path_buf());
+        if self.stack.contains(&resolved) {
+            let chain: Vec<String> = self
+                .stack
+                .iter()
+                .chain(std::iter::once(&resolved))
+                .map(|p| display_path(p, &self.base))
+                .collect();
+            return Err(self.err(
+                dir,
+                format!("cycle detected between kustomizations: {}", chain.join(" -> ")),
+            ));
+        }
+        self.stack.push(resolved);
+        let r = self.accumulate_inner(dir, acc, component);
+        self.stack.pop();
+        r
+    }
+
+    fn accumulate_inner(
+        &mut self,
+        dir: &Path,
+        acc: &mut Acc,
+        component: bool,
+    ) -> Result<Kustomization> {
+        let (kpath, k) = self.load_kustomization(dir)?;
+        let kerr = |this: &Self, m: String| this.err(&kpath, m);
+        if component && k.kind != "Component" {
+            return Err(kerr(
+                self,
+                format!("expected kind 'Component' for a component, but got '{}'", k.kind),
+            ));
+        }
+        if !component && k.kind == "Component" {
+            return Err(kerr(
+                self,
+                "expected kind 'Kustomization' but got 'Component': list components under 'components:'".into(),
+            ));
+        }
+
+        for entry in &k.resources {
+            if is_remote(entry) {
+                return Err(kerr(
+                    self,
+                    format!(
+                        "remote resource '{entry}' is not supported: gitops-upgrade renders offline; vendor it into the repository and reference the local copy"
+                    ),
+                ));
+            }
+            let path = join_clean(dir, entry);
+            match self.fs.kind(&path) {
+                Kind::Dir => {
+                    let mut sub = Acc::default();
+                    self.accumulate(&path, &mut sub, false)?;
+                    for r in sub.res {
+                        acc.push(r).map_err(|m| self.err(&path, m))?;
+                    }
+                    acc.vars.extend(sub.vars);
+                }
+                Kind::File => {
+                    let (p, text) = self.read_entry_text(dir, entry)?;
+                    for r in self.parse_resources(&p, &text)? {
+                        acc.push(r).map_err(|m| self.err(&p, m))?;
+                    }
+                }
+                Kind::Missing => {
+                    return Err(self.err(
+                        &path,
+                        format!("resource '{entry}' listed in {} does not exist", display_path(&kpath, &self.base)),
+                    ))
+                }
+            }
+        }
+
+        for entry in &k.configurations {
+            let (p, text) = self.read_entry_text(dir, entry)?;
+            let v = self.parse_one_at(&p, &text)?;
+            self.cfg.merge_value(&v).map_err(|m| self.err(&p, m))?;
+        }
+        for entry in &k.crds {
+            // CRD schemas would extend name references and merge keys; the
+            // files must at least exist and parse, as kustomize requires.
+            let (p, text) = self.read_entry_text(dir, entry)?;
+            yaml::parse_documents(&text).map_err(|e| self.yaml_err(&p, e))?;
+        }
+
+        for entry in &k.components {
+            if is_remote(entry) {
+                return Err(kerr(self, format!("remote component '{entry}' is not supported")));
+            }
+            let path = join_clean(dir, entry);
+            if self.fs.kind(&path) != Kind::Dir {
+                return Err(self.err(&path, format!("component '{entry}' must be a directory with a kustomization")));
+            }
+            self.accumulate(&path, acc, true)?;
+        }
+
+        // generators
+        {
+            let read = |name: &str| -> std::result::Result<Vec<u8>, String> {
+                self.read_entry(dir, name).map(|(_, b)| b).map_err(|e| e.to_string())
+            };
+            generators::run(&mut acc.res, &k, &read).map_err(|m| self.err(&kpath, m))?;
+        }
+        acc.reindex().map_err(|m| self.err(&kpath, m))?;
+
+        // transformers, in kustomize's fixed order
+        for entry in &k.patches_strategic_merge {
+            let (text, origin) = self.patch_text(dir, entry)?;
+            patches::apply_strategic_merge_entry(&mut acc.res, &text, &origin)
+                .map_err(|m| self.err(&kpath, m))?;
+        }
+        for p in &k.patches {
+            let (text, origin) = self.patch_body(dir, &kpath, p)?;
+            patches::apply_patch_entry(&mut acc.res, p, &text, &origin)
+                .map_err(|m| self.err(&kpath, m))?;
+        }
+        let cfg = self.cfg.clone();
+        let terr = |m: String| self.err(&kpath, m);
+        if let Some(ns) = &k.namespace {
+            transformers::namespace(&mut acc.res, ns, &cfg).map_err(terr)?;
+        }
+        if !k.name_prefix.is_empty() || !k.name_suffix.is_empty() {
+            transformers::prefix_suffix(&mut acc.res, &k.name_prefix, &k.name_suffix, &cfg)
+                .map_err(terr)?;
+        }
+        if !k.common_labels.is_empty() {
+            transformers::common_labels(&mut acc.res, &k.common_labels, &cfg).map_err(terr)?;
+        }
+        for l in &k.labels {
+            transformers::labels(&mut acc.res, l, &cfg).map_err(terr)?;
+        }
+        if !k.common_annotations.is_empty() {
+            transformers::annotations(&mut acc.res, &k.common_annotations, &cfg).map_err(terr)?;
+        }
+        for p in &k.patches_json6902 {
+            let (text, origin) = self.patch_body(dir, &kpath, p)?;
+            patches::apply_json6902_entry(&mut acc.res, p, &text, &origin)
+                .map_err(|m| self.err(&kpath, m))?;
+        }
+        if !k.replicas.is_empty() {
+            transformers::replicas(&mut acc.res, &k.replicas, &cfg).map_err(terr)?;
+        }
+        if !k.images.is_empty() {
+            transformers::images(&mut acc.res, &k.images, &cfg).map_err(terr)?;
+        }
+        if !k.replacements.is_empty() {
+            let read = |name: &str| -> std::result::Result<Vec<u8>, String> {
+                self.read_entry(dir, name).map(|(_, b)| b).map_err(|e| e.to_string())
+            };
+            replacements::apply(&mut acc.res, &k.replacements, &read)
+                .map_err(|m| self.err(&kpath, m))?;
+        }
+        acc.reindex().map_err(|m| self.err(&kpath, m))?;
+        acc.vars.extend(k.vars.iter().cloned());
+        Ok(k)
+    }
+
+    /// A `patchesStrategicMerge` entry is a file name or an inline patch.
+    fn patch_text(&self, dir: &Path, entry: &str) -> Result<(String, String)> {
+        let trimmed = entry.trim();
+        if trimmed.contains('\n') || trimmed.contains(": ") || trimmed.starts_with('{') {
+            return Ok((entry.to_string(), "inline patch".into()));
+        }
+        let (p, text) = self.read_entry_text(dir, trimmed)?;
+        Ok((text, display_path(&p, &self.base)))
+    }
+
+    fn patch_body(
+        &self,
+        dir: &Path,
+        kpath: &Path,
+        p: &super::types::Patch,
+    ) -> Result<(String, String)> {
+        match (&p.path, &p.patch) {
+            (Some(_), Some(_)) => Err(self.err(kpath, "a patch must have either 'path' or 'patch', not both")),
+            (Some(path), None) => {
+                let (fp, text) = self.read_entry_text(dir, path)?;
+                Ok((text, display_path(&fp, &self.base)))
+            }
+            (None, Some(inline)) => Ok((inline.clone(), "inline patch".into())),
+            (None, None) => Err(self.err(kpath, "a patch must have 'path' or 'patch'")),
+        }
+    }
+
+    fn yaml_err(&self, p: &Path, e: yaml::YamlError) -> BuildError {
+        BuildError {
+            file: display_path(p, &self.base),
+            line: e.line,
+            col: e.col,
+            msg: e.msg,
+        }
+    }
+
+    fn parse_one_at(&self, p: &Path, text: &str) -> Result<Value> {
+        yaml::parse_one(text).map_err(|e| self.yaml_err(p, e))
+    }
+
+    /// Every document of a resource file (a `List` expands to its items).
+    fn parse_resources(&self, p: &Path, text: &str) -> Result<Vec<Resource>> {
+        let docs = yaml::parse_documents(text).map_err(|e| self.yaml_err(p, e))?;
+        let file = display_path(p, &self.base);
+        let mut out = Vec::new();
+        for d in docs {
+            let mut items = Vec::new();
+            match d.value {
+                Value::Null => continue,
+                Value::Map(_) => {
+                    let is_list = d.value.str_at(&["kind"]).is_some_and(|k| k.ends_with("List"))
+                        && matches!(d.value.get("items"), Some(Value::Seq(_)));
+                    if is_list {
+                        if let Some(Value::Seq(its)) = d.value.get("items") {
+                            items.extend(its.iter().cloned());
+                        }
+                    } else {
+                        items.push(d.value);
+                    }
+                }
+                other => {
+                    return Err(BuildError {
+                        file,
+                        line: d.line,
+                        col: d.col,
+                        msg: format!("a resource must be a mapping, found a {}", other.type_name()),
+                    })
+                }
+            }
+            for obj in items {
+                let at = |msg: &str| BuildError {
+                    file: file.clone(),
+                    line: d.line,
+                    col: d.col,
+                    msg: msg.to_string(),
+                };
+                if !matches!(obj, Value::Map(_)) {
+                    return Err(at("a List item must be a mapping"));
+                }
+                if obj.str_at(&["kind"]).is_none_or(str::is_empty) {
+                    return Err(at("missing kind in object"));
+                }
+                if obj.str_at(&["metadata", "name"]).is_none_or(str::is_empty) {
+                    return Err(at("missing metadata.name in object"));
+                }
+                out.push(Resource::new(
+                    obj,
+                    Origin {
+                        file: file.clone(),
+                        line: d.line,
+                    },
+                ));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Whether a resource entry names something on the network.
+pub fn is_remote(entry: &str) -> bool {
+    entry.contains("://")
+        || entry.starts_with("git@")
+        || entry.starts_with("github.com/")
+        || entry.starts_with("gitlab.com/")
+        || entry.starts_with("bitbucket.org/")
+        || entry.contains("?ref=")
+        || entry.contains(".git//")
+}

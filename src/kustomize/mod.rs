@@ -1,0 +1,19 @@
+//! The kustomize renderer: load a kustomization tree, run kustomize's
+//! generators and transformers in its order, print what `kubectl kustomize`
+//! prints.
+
+pub mod build;
+pub mod fieldspec;
+pub mod generators;
+pub mod hash;
+pub mod json6902;
+pub mod nameref;
+pub mod patch_smp;
+pub mod patches;
+pub mod replacements;
+pub mod sort;
+pub mod transformers;
+pub mod types;
+pub mod vars;
+
+pub use build::{render_dir, BuildError, Renderer};

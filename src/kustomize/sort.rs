@@ -1,0 +1,76 @@
+//! Output order: kustomize's "legacy" order (kinds ranked first and last,
+//! then by group/version/kind string, namespace and name) or `fifo`.
+
+use std::collections::HashMap;
+
+use super::types::SortOptions;
+use crate::resource::Resource;
+
+/// kustomize's default first kinds, in order.
+pub const ORDER_FIRST: &[&str] = &[
+    "Namespace",
+    "ResourceQuota",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "ServiceAccount",
+    "PodSecurityPolicy",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "Service",
+    "LimitRange",
+    "PriorityClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "StatefulSet",
+    "CronJob",
+    "PodDisruptionBudget",
+];
+
+/// kustomize's default last kinds, in order.
+pub const ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+
+/// Sorts the list for output as the top kustomization's `sortOptions` say.
+pub fn sort_for_output(res: &mut [Resource], opts: Option<&SortOptions>) {
+    let (first, last): (Vec<&str>, Vec<&str>) = match opts {
+        Some(o) if o.order == "fifo" => return,
+        Some(o) if !o.legacy_order_first.is_empty() || !o.legacy_order_last.is_empty() => (
+            o.legacy_order_first.iter().map(String::as_str).collect(),
+            o.legacy_order_last.iter().map(String::as_str).collect(),
+        ),
+        _ => (ORDER_FIRST.to_vec(), ORDER_LAST.to_vec()),
+    };
+    let mut rank: HashMap<&str, i64> = HashMap::new();
+    let n = first.len() as i64;
+    for (i, k) in first.iter().enumerate() {
+        rank.insert(k, i as i64 - n);
+    }
+    for (i, k) in last.iter().enumerate() {
+        rank.insert(k, i as i64 + 1);
+    }
+    let mut keyed: Vec<(i64, String, String, Resource)> = Vec::with_capacity(res.len());
+    for r in res.iter() {
+        let r = r.clone();
+        let g = if r.group().is_empty() { "~G" } else { r.group() };
+        let v = if r.version().is_empty() { "~V" } else { r.version() };
+        let k = if r.kind().is_empty() { "~K" } else { r.kind() };
+        let gvk = format!("{g}_{v}_{k}");
+        let ns = if r.namespace().is_empty() { "~X" } else { r.namespace() };
+        let nm = if r.name().is_empty() { "~N" } else { r.name() };
+        let id = format!("{gvk}|{ns}|{nm}");
+        keyed.push((*rank.get(r.kind()).unwrap_or(&0), gvk, id, r));
+    }
+    keyed.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| a.1.cmp(&b.1))
+            .then_with(|| a.2.cmp(&b.2))
+    });
+    for (slot, (_, _, _, r)) in res.iter_mut().zip(keyed) {
+        *slot = r;
+    }
+}

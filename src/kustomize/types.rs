@@ -1,0 +1,430 @@
+//! The `kustomization.yaml` model, with the legacy field names folded into
+//! the current ones (`bases` into `resources`, `patchesStrategicMerge` and
+//! `patchesJson6902` kept apart because they run at their own steps).
+
+use indexmap::IndexMap;
+
+use crate::resource::Behavior;
+use crate::yaml::{Mapping, Value};
+
+/// A field of the kustomization that is not what it should be.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct FieldError(pub String);
+
+type R<T> = Result<T, FieldError>;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Kustomization {
+    /// `Kustomization` or `Component`.
+    pub kind: String,
+    pub resources: Vec<String>,
+    pub components: Vec<String>,
+    pub crds: Vec<String>,
+    pub configurations: Vec<String>,
+    pub namespace: Option<String>,
+    pub name_prefix: String,
+    pub name_suffix: String,
+    pub common_labels: IndexMap<String, String>,
+    pub labels: Vec<LabelSpec>,
+    pub common_annotations: IndexMap<String, String>,
+    pub images: Vec<ImageSpec>,
+    pub replicas: Vec<ReplicaSpec>,
+    pub patches_strategic_merge: Vec<String>,
+    pub patches_json6902: Vec<Patch>,
+    pub patches: Vec<Patch>,
+    pub config_map_generator: Vec<GeneratorArgs>,
+    pub secret_generator: Vec<GeneratorArgs>,
+    pub generator_options: GeneratorOptions,
+    /// Raw replacement entries (inline, or `{path: file}`).
+    pub replacements: Vec<Value>,
+    /// Raw `vars` entries.
+    pub vars: Vec<Value>,
+    pub sort_options: Option<SortOptions>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LabelSpec {
+    pub pairs: IndexMap<String, String>,
+    pub include_selectors: bool,
+    pub include_templates: bool,
+    /// Extra field specs (`fields:`), raw.
+    pub fields: Vec<Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageSpec {
+    pub name: String,
+    pub new_name: Option<String>,
+    pub new_tag: Option<String>,
+    pub digest: Option<String>,
+    pub tag_suffix: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReplicaSpec {
+    pub name: String,
+    pub count: i64,
+}
+
+/// Which resources a patch (or replacement) applies to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Selector {
+    pub group: Option<String>,
+    pub version: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub label_selector: Option<String>,
+    pub annotation_selector: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Patch {
+    /// A file relative to the kustomization directory.
+    pub path: Option<String>,
+    /// Inline patch text.
+    pub patch: Option<String>,
+    pub target: Option<Selector>,
+    pub allow_name_change: bool,
+    pub allow_kind_change: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GeneratorOptions {
+    pub labels: IndexMap<String, String>,
+    pub annotations: IndexMap<String, String>,
+    pub disable_name_suffix_hash: Option<bool>,
+    pub immutable: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GeneratorArgs {
+    pub name: String,
+    pub namespace: Option<String>,
+    pub behavior: Behavior,
+    pub literals: Vec<String>,
+    pub files: Vec<String>,
+    pub envs: Vec<String>,
+    pub options: GeneratorOptions,
+    /// Secret `type` (empty: Opaque).
+    pub secret_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SortOptions {
+    /// `legacy` or `fifo`.
+    pub order: String,
+    pub legacy_order_first: Vec<String>,
+    pub legacy_order_last: Vec<String>,
+}
+
+/// Fields kustomize knows but gitops-upgrade does not run (plugins need
+/// executables or containers).
+const UNSUPPORTED: &[&str] = &["generators", "transformers", "validators", "helmCharts", "helmGlobals", "helmChartInflationGenerator"];
+
+const KNOWN: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "resources",
+    "bases",
+    "components",
+    "crds",
+    "configurations",
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "images",
+    "replicas",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "patches",
+    "configMapGenerator",
+    "secretGenerator",
+    "generatorOptions",
+    "replacements",
+    "vars",
+    "sortOptions",
+    "openapi",
+    "buildMetadata",
+];
+
+impl Kustomization {
+    /// Reads a parsed kustomization file.
+    pub fn from_value(v: &Value) -> R<Kustomization> {
+        let m = match v {
+            Value::Map(m) => m,
+            Value::Null => return Ok(Kustomization::default()),
+            other => {
+                return Err(FieldError(format!(
+                    "a kustomization must be a mapping, found a {}",
+                    other.type_name()
+                )))
+            }
+        };
+        for k in m.keys() {
+            if UNSUPPORTED.contains(&k.as_str()) {
+                return Err(FieldError(format!(
+                    "field '{k}' (kustomize plugins) is not supported by gitops-upgrade"
+                )));
+            }
+            if !KNOWN.contains(&k.as_str()) {
+                return Err(FieldError(format!(
+                    "invalid Kustomization: json: unknown field \"{k}\""
+                )));
+            }
+        }
+        let mut k = Kustomization {
+            kind: opt_str(m, "kind")?.unwrap_or_else(|| "Kustomization".into()),
+            ..Default::default()
+        };
+        k.resources = str_list(m, "resources")?;
+        k.resources.extend(str_list(m, "bases")?);
+        k.components = str_list(m, "components")?;
+        k.crds = str_list(m, "crds")?;
+        k.configurations = str_list(m, "configurations")?;
+        k.namespace = opt_str(m, "namespace")?;
+        k.name_prefix = opt_str(m, "namePrefix")?.unwrap_or_default();
+        k.name_suffix = opt_str(m, "nameSuffix")?.unwrap_or_default();
+        k.common_labels = str_map(m.get("commonLabels"), "commonLabels")?;
+        k.common_annotations = str_map(m.get("commonAnnotations"), "commonAnnotations")?;
+        for (i, l) in seq(m, "labels")?.iter().enumerate() {
+            let lm = as_map(l, &format!("labels[{i}]"))?;
+            k.labels.push(LabelSpec {
+                pairs: str_map(lm.get("pairs"), "labels.pairs")?,
+                include_selectors: opt_bool(lm, "includeSelectors")?.unwrap_or(false),
+                include_templates: opt_bool(lm, "includeTemplates")?.unwrap_or(false),
+                fields: lm
+                    .get("fields")
+                    .and_then(Value::as_seq)
+                    .cloned()
+                    .unwrap_or_default(),
+            });
+        }
+        for (i, im) in seq(m, "images")?.iter().enumerate() {
+            let imm = as_map(im, &format!("images[{i}]"))?;
+            k.images.push(ImageSpec {
+                name: opt_str(imm, "name")?.unwrap_or_default(),
+                new_name: opt_str(imm, "newName")?,
+                new_tag: opt_str(imm, "newTag")?,
+                digest: opt_str(imm, "digest")?,
+                tag_suffix: opt_str(imm, "tagSuffix")?,
+            });
+        }
+        for (i, r) in seq(m, "replicas")?.iter().enumerate() {
+            let rm = as_map(r, &format!("replicas[{i}]"))?;
+            let count = match rm.get("count") {
+                Some(v) => v.as_i64().ok_or_else(|| {
+                    FieldError(format!("replicas[{i}].count must be an integer"))
+                })?,
+                None => 0,
+            };
+            k.replicas.push(ReplicaSpec {
+                name: opt_str(rm, "name")?.unwrap_or_default(),
+                count,
+            });
+        }
+        for (i, p) in seq(m, "patchesStrategicMerge")?.iter().enumerate() {
+            match p {
+                Value::Str(s) => k.patches_strategic_merge.push(s.clone()),
+                _ => {
+                    return Err(FieldError(format!(
+                        "patchesStrategicMerge[{i}] must be a string (a file or an inline patch)"
+                    )))
+                }
+            }
+        }
+        for (i, p) in seq(m, "patchesJson6902")?.iter().enumerate() {
+            k.patches_json6902
+                .push(patch(p, &format!("patchesJson6902[{i}]"))?);
+        }
+        for (i, p) in seq(m, "patches")?.iter().enumerate() {
+            k.patches.push(patch(p, &format!("patches[{i}]"))?);
+        }
+        k.generator_options = match m.get("generatorOptions") {
+            Some(v) => gen_options(v, "generatorOptions")?,
+            None => GeneratorOptions::default(),
+        };
+        for (i, g) in seq(m, "configMapGenerator")?.iter().enumerate() {
+            k.config_map_generator
+                .push(generator(g, &format!("configMapGenerator[{i}]"))?);
+        }
+        for (i, g) in seq(m, "secretGenerator")?.iter().enumerate() {
+            k.secret_generator
+                .push(generator(g, &format!("secretGenerator[{i}]"))?);
+        }
+        k.replacements = seq(m, "replacements")?.clone();
+        k.vars = seq(m, "vars")?.clone();
+        if let Some(so) = m.get("sortOptions") {
+            let som = as_map(so, "sortOptions")?;
+            let order = opt_str(som, "order")?.unwrap_or_else(|| "legacy".into());
+            if order != "legacy" && order != "fifo" {
+                return Err(FieldError(format!(
+                    "the field 'sortOptions.order' must be one of [legacy, fifo], found '{order}'"
+                )));
+            }
+            let mut s = SortOptions {
+                order,
+                ..Default::default()
+            };
+            if let Some(lso) = som.get("legacySortOptions") {
+                let lm = as_map(lso, "sortOptions.legacySortOptions")?;
+                s.legacy_order_first = str_list(lm, "orderFirst")?;
+                s.legacy_order_last = str_list(lm, "orderLast")?;
+            }
+            k.sort_options = Some(s);
+        }
+        Ok(k)
+    }
+}
+
+static EMPTY: Vec<Value> = Vec::new();
+
+fn seq<'a>(m: &'a Mapping, key: &str) -> R<&'a Vec<Value>> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(&EMPTY),
+        Some(Value::Seq(s)) => Ok(s),
+        Some(other) => Err(FieldError(format!(
+            "the field '{key}' must be a list, found a {}",
+            other.type_name()
+        ))),
+    }
+}
+
+fn as_map<'a>(v: &'a Value, what: &str) -> R<&'a Mapping> {
+    v.as_map()
+        .ok_or_else(|| FieldError(format!("{what} must be a mapping, found a {}", v.type_name())))
+}
+
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Seq(_) | Value::Map(_) | Value::Null => None,
+        other => other.scalar_string(),
+    }
+}
+
+fn opt_str(m: &Mapping, key: &str) -> R<Option<String>> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => scalar_text(v)
+            .map(Some)
+            .ok_or_else(|| FieldError(format!("the field '{key}' must be a string"))),
+    }
+}
+
+fn opt_bool(m: &Mapping, key: &str) -> R<Option<bool>> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(FieldError(format!("the field '{key}' must be true or false"))),
+    }
+}
+
+fn str_list(m: &Mapping, key: &str) -> R<Vec<String>> {
+    seq(m, key)?
+        .iter()
+        .map(|v| {
+            scalar_text(v)
+                .ok_or_else(|| FieldError(format!("the field '{key}' must be a list of strings")))
+        })
+        .collect()
+}
+
+fn str_map(v: Option<&Value>, what: &str) -> R<IndexMap<String, String>> {
+    match v {
+        None | Some(Value::Null) => Ok(IndexMap::new()),
+        Some(Value::Map(m)) => m
+            .iter()
+            .map(|(k, v)| {
+                let s = match v {
+                    Value::Null => String::new(),
+                    other => scalar_text(other).ok_or_else(|| {
+                        FieldError(format!("{what}.{k} must be a string, found a {}", other.type_name()))
+                    })?,
+                };
+                Ok((k.clone(), s))
+            })
+            .collect(),
+        Some(other) => Err(FieldError(format!(
+            "{what} must be a mapping, found a {}",
+            other.type_name()
+        ))),
+    }
+}
+
+fn selector(v: &Value, what: &str) -> R<Selector> {
+    let m = as_map(v, what)?;
+    Ok(Selector {
+        group: opt_str(m, "group")?,
+        version: opt_str(m, "version")?,
+        kind: opt_str(m, "kind")?,
+        name: opt_str(m, "name")?,
+        namespace: opt_str(m, "namespace")?,
+        label_selector: opt_str(m, "labelSelector")?,
+        annotation_selector: opt_str(m, "annotationSelector")?,
+    })
+}
+
+fn patch(v: &Value, what: &str) -> R<Patch> {
+    let m = as_map(v, what)?;
+    let mut p = Patch {
+        path: opt_str(m, "path")?,
+        patch: opt_str(m, "patch")?,
+        target: match m.get("target") {
+            Some(t) if !t.is_null() => Some(selector(t, &format!("{what}.target"))?),
+            _ => None,
+        },
+        ..Default::default()
+    };
+    if let Some(o) = m.get("options") {
+        let om = as_map(o, &format!("{what}.options"))?;
+        p.allow_name_change = opt_bool(om, "allowNameChange")?.unwrap_or(false);
+        p.allow_kind_change = opt_bool(om, "allowKindChange")?.unwrap_or(false);
+    }
+    Ok(p)
+}
+
+fn gen_options(v: &Value, what: &str) -> R<GeneratorOptions> {
+    let m = as_map(v, what)?;
+    Ok(GeneratorOptions {
+        labels: str_map(m.get("labels"), &format!("{what}.labels"))?,
+        annotations: str_map(m.get("annotations"), &format!("{what}.annotations"))?,
+        disable_name_suffix_hash: opt_bool(m, "disableNameSuffixHash")?,
+        immutable: opt_bool(m, "immutable")?,
+    })
+}
+
+fn generator(v: &Value, what: &str) -> R<GeneratorArgs> {
+    let m = as_map(v, what)?;
+    let behavior = match opt_str(m, "behavior")?.as_deref() {
+        None | Some("") | Some("create") => Behavior::Create,
+        Some("merge") => Behavior::Merge,
+        Some("replace") => Behavior::Replace,
+        Some(other) => {
+            return Err(FieldError(format!(
+                "{what}: invalid behavior '{other}' (expected create, merge or replace)"
+            )))
+        }
+    };
+    let mut envs = str_list(m, "envs")?;
+    if let Some(e) = opt_str(m, "env")? {
+        envs.insert(0, e);
+    }
+    Ok(GeneratorArgs {
+        name: opt_str(m, "name")?.unwrap_or_default(),
+        namespace: opt_str(m, "namespace")?,
+        behavior,
+        literals: str_list(m, "literals")?,
+        files: str_list(m, "files")?,
+        envs,
+        options: match m.get("options") {
+            Some(o) if !o.is_null() => gen_options(o, &format!("{what}.options"))?,
+            _ => GeneratorOptions::default(),
+        },
+        secret_type: opt_str(m, "type")?,
+    })
+}

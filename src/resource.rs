@@ -1,0 +1,233 @@
+//! A Kubernetes resource as the renderer carries it: the object itself plus
+//! what kustomize keeps in its internal annotations (where it came from, the
+//! names it had before prefixes and namespaces changed them, and how a
+//! generator made it).
+
+use std::fmt;
+
+use crate::yaml::Value;
+
+/// The identity kustomize uses to tell resources apart.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct ResId {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ResId {
+    /// `group_version_kind|namespace|name` as kustomize prints ids in errors.
+    pub fn gvk_string(&self) -> String {
+        let mut s = String::new();
+        if !self.group.is_empty() {
+            s.push_str(&self.group);
+            s.push('_');
+        }
+        s.push_str(&self.version);
+        s.push('_');
+        s.push_str(&self.kind);
+        s
+    }
+}
+
+impl fmt::Display for ResId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ns = if self.namespace.is_empty() {
+            "~X"
+        } else {
+            &self.namespace
+        };
+        write!(f, "{}|{}|{}", self.gvk_string(), ns, self.name)
+    }
+}
+
+/// Where a resource was read from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Origin {
+    /// Path relative to the root being rendered (or to the repository root).
+    pub file: String,
+    /// 1-based line of the document's start, 0 when generated.
+    pub line: usize,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}", self.file, self.line)
+        } else {
+            write!(f, "{}", self.file)
+        }
+    }
+}
+
+/// How a generator's output combines with an object of the same id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Behavior {
+    #[default]
+    Create,
+    Merge,
+    Replace,
+}
+
+/// Set on resources made by `configMapGenerator` / `secretGenerator`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    pub behavior: Behavior,
+    /// Whether the content hash is appended to the name at the end of the
+    /// build (false with `disableNameSuffixHash: true`).
+    pub hash: bool,
+}
+
+/// A resource in the renderer's list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// The object: always a mapping.
+    pub obj: Value,
+    pub origin: Origin,
+    pub generated: Option<Generated>,
+    /// Earlier (namespace, name) pairs, oldest first, recorded each time a
+    /// transformer renamed or re-namespaced the resource. Name references
+    /// are fixed up by matching against these.
+    pub previous: Vec<(String, String)>,
+}
+
+impl Resource {
+    pub fn new(obj: Value, origin: Origin) -> Resource {
+        Resource {
+            obj,
+            origin,
+            generated: None,
+            previous: Vec::new(),
+        }
+    }
+
+    pub fn api_version(&self) -> &str {
+        self.obj.str_at(&["apiVersion"]).unwrap_or("")
+    }
+
+    /// The API group ("" for the core group).
+    pub fn group(&self) -> &str {
+        split_api_version(self.api_version()).0
+    }
+
+    pub fn version(&self) -> &str {
+        split_api_version(self.api_version()).1
+    }
+
+    pub fn kind(&self) -> &str {
+        self.obj.str_at(&["kind"]).unwrap_or("")
+    }
+
+    pub fn name(&self) -> &str {
+        self.obj.str_at(&["metadata", "name"]).unwrap_or("")
+    }
+
+    pub fn namespace(&self) -> &str {
+        self.obj.str_at(&["metadata", "namespace"]).unwrap_or("")
+    }
+
+    pub fn id(&self) -> ResId {
+        ResId {
+            group: self.group().to_string(),
+            version: self.version().to_string(),
+            kind: self.kind().to_string(),
+            namespace: self.namespace().to_string(),
+            name: self.name().to_string(),
+        }
+    }
+
+    /// The (namespace, name) the resource had when it was first read.
+    pub fn original_ns_name(&self) -> (String, String) {
+        self.previous
+            .first()
+            .cloned()
+            .unwrap_or_else(|| (self.namespace().to_string(), self.name().to_string()))
+    }
+
+    /// Records the current (namespace, name) before a transformer changes it.
+    pub fn remember_current(&mut self) {
+        let cur = (self.namespace().to_string(), self.name().to_string());
+        if self.previous.last() != Some(&cur) {
+            self.previous.push(cur);
+        }
+    }
+
+    pub fn set_name(&mut self, name: &str) {
+        self.remember_current();
+        *self.obj.ensure_path(&["metadata", "name"]) = Value::Str(name.to_string());
+    }
+
+    pub fn set_namespace(&mut self, ns: &str) {
+        self.remember_current();
+        *self.obj.ensure_path(&["metadata", "namespace"]) = Value::Str(ns.to_string());
+    }
+
+    /// Labels as strings (kustomize only reads string label values).
+    pub fn labels(&self) -> Vec<(String, String)> {
+        string_pairs(self.obj.get_path(&["metadata", "labels"]))
+    }
+
+    pub fn annotations(&self) -> Vec<(String, String)> {
+        string_pairs(self.obj.get_path(&["metadata", "annotations"]))
+    }
+
+    /// Whether the kind is cluster-scoped (no namespace applies).
+    pub fn is_cluster_scoped(&self) -> bool {
+        is_cluster_scoped_kind(self.group(), self.kind())
+    }
+}
+
+fn string_pairs(v: Option<&Value>) -> Vec<(String, String)> {
+    v.and_then(Value::as_map)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.scalar_string().map(|s| (k.clone(), s)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Splits `group/version` (or a bare core `version`).
+pub fn split_api_version(av: &str) -> (&str, &str) {
+    match av.rsplit_once('/') {
+        Some((g, v)) => (g, v),
+        None => ("", av),
+    }
+}
+
+/// Cluster-scoped kinds of the built-in API (kustomize's list).
+pub fn is_cluster_scoped_kind(group: &str, kind: &str) -> bool {
+    let _ = group;
+    matches!(
+        kind,
+        "APIService"
+            | "CertificateSigningRequest"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+            | "ComponentStatus"
+            | "CSIDriver"
+            | "CSINode"
+            | "CustomResourceDefinition"
+            | "FlowSchema"
+            | "IngressClass"
+            | "MutatingWebhookConfiguration"
+            | "Namespace"
+            | "Node"
+            | "PersistentVolume"
+            | "PodSecurityPolicy"
+            | "PriorityClass"
+            | "PriorityLevelConfiguration"
+            | "RuntimeClass"
+            | "SelfSubjectAccessReview"
+            | "SelfSubjectRulesReview"
+            | "StorageClass"
+            | "SubjectAccessReview"
+            | "TokenReview"
+            | "ValidatingAdmissionPolicy"
+            | "ValidatingAdmissionPolicyBinding"
+            | "ValidatingWebhookConfiguration"
+            | "VolumeAttachment"
+    )
+}
