@@ -51,7 +51,7 @@ impl ColorChoice {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Render a kustomization directory exactly as `kubectl kustomize` does.
+    /// Render a kustomization directory exactly as `kubectl kustomize` does
     Render(render::RenderArgs),
 }
 

@@ -9,14 +9,18 @@ use super::Failure;
 use gitops_upgrade::fsutil::write_atomic;
 use gitops_upgrade::kustomize::render_dir;
 
-/// Print the manifests a kustomization builds, byte for byte what
-/// `kubectl kustomize <DIR>` prints, without needing kustomize or kubectl.
-///
-/// Examples:
-///   gitops-upgrade render overlays-examples/rok/overlays/deploy
-///   gitops-upgrade render overlays/deploy -o rendered.yaml
+/// Print the manifests a kustomization builds.
 #[derive(Args, Debug)]
-#[command(verbatim_doc_comment)]
+#[command(
+    long_about = "Print the manifests a kustomization builds: byte for byte what \
+`kubectl kustomize <DIR>` prints (kubectl 1.37, kustomize v5.8), without \
+kustomize or kubectl installed. Files outside the kustomization root and \
+remote resources are refused, as kustomize's default load restrictor does.",
+    after_help = "Examples:\n  \
+gitops-upgrade render overlays-examples/rok/deploy\n  \
+gitops-upgrade -C my-gitops-repo render rok-cluster/overlays/deploy -o /tmp/rendered.yaml\n\n\
+Exit codes: 0 rendered, 1 the tree does not render (one line says why), 2 usage error."
+)]
 pub struct RenderArgs {
     /// The kustomization directory (default: the current directory).
     #[arg(default_value = ".")]

@@ -214,10 +214,11 @@ impl<'a> Renderer<'a> {
             .resolve(file)
             .map_err(|e| self.err(file, format!("cannot resolve '{entry}': {e}")))?;
         if !f.starts_with(&r) {
+            let kfile = self.kustomization_path(root).unwrap_or_else(|| root.to_path_buf());
             return Err(self.err(
-                file,
+                &kfile,
                 format!(
-                    "security; file '{entry}' is not in or below '{}' (kustomize's load restrictor: reference a directory with its own kustomization instead)",
+                    "file '{entry}' is outside the kustomization root '{}' (kustomize's default load restrictor; reference a directory that holds its own kustomization instead)",
                     display_path(root, &self.base)
                 ),
             ));
@@ -229,8 +230,15 @@ impl<'a> Renderer<'a> {
     fn read_entry(&self, dir: &Path, entry: &str) -> Result<(PathBuf, Vec<u8>)> {
         let path = join_clean(dir, entry);
         match self.fs.kind(&path) {
-            Kind::Missing => Err(self.err(&path, "no such file")),
-            Kind::Dir => Err(self.err(&path, "is a directory, expected a file")),
+            Kind::Missing | Kind::Dir => {
+                let kfile = self.kustomization_path(dir).unwrap_or_else(|| dir.to_path_buf());
+                let what = if self.fs.kind(&path) == Kind::Dir {
+                    "is a directory, expected a file"
+                } else {
+                    "no such file"
+                };
+                Err(self.err(&kfile, format!("'{entry}': {what}")))
+            }
             Kind::File => {
                 self.restrict(dir, &path, entry)?;
                 let bytes = self
@@ -315,9 +323,9 @@ impl<'a> Renderer<'a> {
                     }
                 }
                 Kind::Missing => {
-                    return Err(self.err(
-                        &path,
-                        format!("resource '{entry}' listed in {} does not exist", display_path(&kpath, &self.base)),
+                    return Err(kerr(
+                        self,
+                        format!("resource '{entry}': no such file or directory"),
                     ))
                 }
             }

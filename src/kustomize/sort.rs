@@ -36,7 +36,7 @@ pub const ORDER_FIRST: &[&str] = &[
 pub const ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
 
 /// Sorts the list for output as the top kustomization's `sortOptions` say.
-pub fn sort_for_output(res: &mut [Resource], opts: Option<&SortOptions>) {
+pub fn sort_for_output(res: &mut Vec<Resource>, opts: Option<&SortOptions>) {
     let (first, last): (Vec<&str>, Vec<&str>) = match opts {
         Some(o) if o.order == "fifo" => return,
         Some(o) if !o.legacy_order_first.is_empty() || !o.legacy_order_last.is_empty() => (
@@ -54,8 +54,7 @@ pub fn sort_for_output(res: &mut [Resource], opts: Option<&SortOptions>) {
         rank.insert(k, i as i64 + 1);
     }
     let mut keyed: Vec<(i64, String, String, Resource)> = Vec::with_capacity(res.len());
-    for r in res.iter() {
-        let r = r.clone();
+    for r in res.drain(..) {
         let g = if r.group().is_empty() { "~G" } else { r.group() };
         let v = if r.version().is_empty() { "~V" } else { r.version() };
         let k = if r.kind().is_empty() { "~K" } else { r.kind() };
@@ -70,7 +69,5 @@ pub fn sort_for_output(res: &mut [Resource], opts: Option<&SortOptions>) {
             .then_with(|| a.1.cmp(&b.1))
             .then_with(|| a.2.cmp(&b.2))
     });
-    for (slot, (_, _, _, r)) in res.iter_mut().zip(keyed) {
-        *slot = r;
-    }
+    res.extend(keyed.into_iter().map(|(_, _, _, r)| r));
 }
