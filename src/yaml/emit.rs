@@ -184,6 +184,12 @@ impl Emitter {
                 }
                 self.pop_indent();
             }
+            Value::Str(s) if s.contains('\u{85}') => {
+                // JSON carries U+0085 raw; go-yaml reads it back as a line
+                // break inside a double-quoted scalar and folds it to a space.
+                let folded = s.replace('\u{85}', " ");
+                self.scalar(&folded, string_style(&folded), ctx)
+            }
             Value::Str(s) => self.scalar(s, string_style(s), ctx),
             Value::Null => self.scalar("null", Style::Plain, ctx),
             Value::Bool(b) => self.scalar(if *b { "true" } else { "false" }, Style::Plain, ctx),
