@@ -3,6 +3,7 @@
 //! `src/cli/` are a thin layer over it.
 
 pub mod fsutil;
+pub mod git;
 pub mod kustomize;
 pub mod resource;
 pub mod source;

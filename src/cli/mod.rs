@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod rebase;
 mod render;
 
 /// Upgrade vendor Kubernetes manifests kept in a GitOps repository.
@@ -53,6 +54,8 @@ impl ColorChoice {
 pub enum Command {
     /// Render a kustomization directory exactly as `kubectl kustomize` does
     Render(render::RenderArgs),
+    /// Rebase your local commits onto the vendor's new upstream, your changes winning
+    Rebase(rebase::RebaseArgs),
 }
 
 /// A failure the binary reports: one line, and the exit code to use.
@@ -81,6 +84,7 @@ pub fn run() -> ExitCode {
     }
     let result = match cli.command {
         Command::Render(a) => render::run(a),
+        Command::Rebase(a) => rebase::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
