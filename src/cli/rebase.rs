@@ -1,15 +1,227 @@
-//! `gitops-upgrade rebase`.
-//! OWNER: the rebase helper (issue 3). Stub until filled in.
+//! `gitops-upgrade rebase`: a thin layer over [`gitops_upgrade::git`].
 
-use clap::Args;
+use std::io::Write;
+use std::path::Path;
+
+use clap::{Args, ValueEnum};
 
 use super::Failure;
+use gitops_upgrade::git::{self, preflight, DeletePolicy, GitError, RebaseOptions};
 
 /// Put your overlay commits on the new upstream; your changes win conflicts.
 #[derive(Args, Debug)]
-pub struct RebaseArgs {}
+#[command(
+    long_about = "Put your local commits on the vendor's new upstream, the way \
+`git fetch --prune && git rebase -Xtheirs <upstream>` followed by `git rm` of the \
+files the vendor deleted would, in one step and in memory: your changes win every \
+conflicting hunk, the branch, index and working tree move only once everything \
+succeeded, and a backup ref at the old tip (refs/gitops-upgrade/backups/<branch>/<UTC time>) \
+lets `--restore` bring it back.",
+    after_help = "Examples:\n  \
+gitops-upgrade rebase --dry-run\n  \
+gitops-upgrade rebase --upstream origin/release-2.0\n  \
+gitops-upgrade rebase --on-upstream-delete keep --output json\n  \
+gitops-upgrade rebase --list-backups\n  \
+gitops-upgrade rebase --restore\n\n\
+Exit codes: 0 rebased (or restored, listed; roots that no longer render are reported, not \
+fatal), 1 the rebase or fetch failed (nothing was changed), 2 refused to start or usage error \
+(nothing was changed)."
+)]
+pub struct RebaseArgs {
+    /// The new upstream (a remote-tracking branch, tag or commit).
+    /// Default: the branch's configured upstream.
+    #[arg(long, value_name = "REF")]
+    pub upstream: Option<String>,
+
+    /// The remote to fetch. Default: the upstream's remote.
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
+
+    /// Do not fetch first.
+    #[arg(long)]
+    pub no_fetch: bool,
+
+    /// What to do with files the upstream deleted and you changed.
+    #[arg(long, value_enum, default_value_t = OnDelete::Drop, value_name = "POLICY")]
+    pub on_upstream_delete: OnDelete,
+
+    /// Compute and report everything, change nothing (does not fetch).
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+
+    /// Reset the branch, index and working tree to a backup (default: the
+    /// newest backup of this branch). The replaced tip is backed up first.
+    #[arg(
+        long,
+        value_name = "BACKUP",
+        num_args = 0..=1,
+        default_missing_value = "",
+        conflicts_with_all = ["upstream", "remote", "no_fetch", "list_backups"]
+    )]
+    pub restore: Option<String>,
+
+    /// List the backups of this branch, oldest first.
+    #[arg(long, conflicts_with_all = ["upstream", "remote", "no_fetch", "dry_run"])]
+    pub list_backups: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnDelete {
+    /// Delete them, as the vendor guide's `git rm` does.
+    Drop,
+    /// Keep your version.
+    Keep,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
+}
+
+fn failure(e: GitError) -> Failure {
+    Failure::new(e.exit_code(), e.lines().join("\n"))
+}
+
+fn print(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::new(
+            2,
+            format!("cannot write to standard output: {e}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn json(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
 
 pub fn run(a: RebaseArgs) -> Result<u8, Failure> {
-    let _ = a;
-    Err(Failure::new(2, "rebase is not implemented yet"))
+    let here = Path::new(".");
+    if a.list_backups {
+        return list(here, a.output);
+    }
+    if let Some(b) = &a.restore {
+        let which = (!b.is_empty()).then_some(b.as_str());
+        let o = git::restore(here, which, a.dry_run).map_err(failure)?;
+        let text = match a.output {
+            Output::Json => json(&serde_json::json!({
+                "branch": o.branch,
+                "backup": o.backup,
+                "restored": o.restored.to_string(),
+                "previous": o.previous.to_string(),
+                "previous_backup": o.previous_backup,
+                "dry_run": o.dry_run,
+            })),
+            Output::Text => {
+                let mut t = String::new();
+                let short = |x: git2::Oid| x.to_string()[..12].to_string();
+                if o.dry_run {
+                    t.push_str(&format!(
+                        "Dry run: would reset {} from {} to {} ({}).\n",
+                        o.branch,
+                        short(o.previous),
+                        short(o.restored),
+                        o.backup
+                    ));
+                } else if o.previous == o.restored {
+                    t.push_str(&format!(
+                        "{} is already at {} ({}).\n",
+                        o.branch,
+                        short(o.restored),
+                        o.backup
+                    ));
+                } else {
+                    t.push_str(&format!(
+                        "Reset {} from {} to {} ({}); index and working tree updated.\n",
+                        o.branch,
+                        short(o.previous),
+                        short(o.restored),
+                        o.backup
+                    ));
+                }
+                if let Some(p) = &o.previous_backup {
+                    t.push_str(&format!(
+                        "The replaced tip is backed up as {p}.\nTo undo: gitops-upgrade rebase --restore {p}\n"
+                    ));
+                }
+                t
+            }
+        };
+        print(&text)?;
+        return Ok(0);
+    }
+    let opts = RebaseOptions {
+        upstream: a.upstream,
+        remote: a.remote,
+        fetch: !a.no_fetch,
+        on_upstream_delete: match a.on_upstream_delete {
+            OnDelete::Drop => DeletePolicy::Drop,
+            OnDelete::Keep => DeletePolicy::Keep,
+        },
+        dry_run: a.dry_run,
+    };
+    let report = git::rebase(here, &opts).map_err(failure)?;
+    let text = match a.output {
+        Output::Json => json(&report.to_json()),
+        Output::Text => report.to_text(),
+    };
+    print(&text)?;
+    Ok(0)
+}
+
+fn list(here: &Path, output: Output) -> Result<u8, Failure> {
+    let repo = preflight::open(here).map_err(failure)?;
+    let head = preflight::head(&repo)
+        .map_err(failure)?
+        .map_err(|p| Failure::new(2, p))?;
+    let backups = git::list_backups(&repo, &head.branch).map_err(failure)?;
+    let summary = |id: git2::Oid| {
+        repo.find_commit(id)
+            .ok()
+            .and_then(|c| c.summary().ok().flatten().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let text = match output {
+        Output::Json => json(&serde_json::Value::Array(
+            backups
+                .iter()
+                .map(|b| {
+                    serde_json::json!({
+                        "ref": b.name,
+                        "stamp": b.stamp,
+                        "commit": b.target.to_string(),
+                        "summary": summary(b.target),
+                    })
+                })
+                .collect(),
+        )),
+        Output::Text => {
+            if backups.is_empty() {
+                format!("No backups of {} yet.\n", head.branch)
+            } else {
+                backups
+                    .iter()
+                    .map(|b| {
+                        format!(
+                            "{}  {}  {}\n",
+                            b.name,
+                            &b.target.to_string()[..12],
+                            summary(b.target)
+                        )
+                    })
+                    .collect()
+            }
+        }
+    };
+    print(&text)?;
+    Ok(0)
 }

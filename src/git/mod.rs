@@ -1,4 +1,25 @@
-//! Git operations: fetch with credentials, backup refs, the in-memory
-//! replay of local commits onto a new upstream with a conflict policy, and
-//! the rebase report.
-//! OWNER: the rebase helper (issue 3). Stub until filled in.
+//! Git operations for `gitops-upgrade rebase`: fetch with the credentials
+//! git would use, backup refs, the in-memory replay of local commits onto a
+//! new upstream with "local changes win" conflict policies, the check that
+//! the affected kustomization roots still render, and the report.
+//!
+//! Everything here works on a [`git2::Repository`] and knows nothing of the
+//! terminal; `src/cli/rebase.rs` prints.
+
+pub mod backup;
+pub mod error;
+pub mod fetch;
+pub mod patchid;
+pub mod preflight;
+pub mod rebase;
+pub mod replay;
+pub mod report;
+pub mod roots;
+pub mod time;
+pub mod tree_source;
+pub mod worktree;
+
+pub use backup::{create_backup, list_backups, restore, Backup, RestoreOutcome};
+pub use error::GitError;
+pub use rebase::{rebase, DeletePolicy, RebaseOptions};
+pub use report::RebaseReport;

@@ -139,6 +139,14 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         sort::sort_for_output(&mut out, k.sort_options.as_ref());
+        for r in &out {
+            yaml::emit::check_printable(&r.obj).map_err(|m| BuildError {
+                file: r.origin.file.clone(),
+                line: r.origin.line,
+                col: 0,
+                msg: format!("{} {}: {m}", r.kind(), r.name()),
+            })?;
+        }
         Ok(out)
     }
 
@@ -337,10 +345,9 @@ impl<'a> Renderer<'a> {
             self.cfg.merge_value(&v).map_err(|m| self.err(&p, m))?;
         }
         for entry in &k.crds {
-            // CRD schemas would extend name references and merge keys; the
-            // files must at least exist and parse, as kustomize requires.
             let (p, text) = self.read_entry_text(dir, entry)?;
-            yaml::parse_documents(&text).map_err(|e| self.yaml_err(&p, e))?;
+            let v = self.parse_one_at(&p, &text)?;
+            super::crds::load_into(&mut self.cfg, &v).map_err(|m| self.err(&p, m))?;
         }
 
         for entry in &k.components {

@@ -3,6 +3,7 @@
 //! prints.
 
 pub mod build;
+pub mod crds;
 pub mod fieldspec;
 pub mod generators;
 pub mod hash;

@@ -337,9 +337,12 @@ impl Emitter {
         let chars: Vec<char> = s.chars().collect();
         let n = chars.len();
         let mut spaces = false;
+        // go-yaml v2's `is_bom` looks at the start of the string whatever
+        // the position: after a leading BOM every character is escaped.
+        let bom_start = s.starts_with('\u{FEFF}');
         for i in 0..n {
             let c = chars[i];
-            if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
+            if bom_start || !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
                 self.put('\\');
                 match c {
                     '\0' => self.put('0'),
@@ -895,5 +898,33 @@ mod tests {
         let mut v = vec!["a10", "B", "_u", "a9", "1", "a09"];
         v.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(v, ["_u", "1", "B", "a9", "a09", "a10"]);
+    }
+}
+
+/// Refuses what kustomize cannot print: infinities and NaN (Go's JSON
+/// encoder rejects them) and characters JSON leaves raw but go-yaml's reader
+/// rejects (DEL, C1 controls other than NEL, U+FFFE, U+FFFF).
+pub fn check_printable(v: &Value) -> Result<(), String> {
+    fn bad_char(s: &str) -> bool {
+        s.chars().any(|c| {
+            matches!(c as u32, 0x7F..=0x84 | 0x86..=0x9F | 0xFFFE | 0xFFFF)
+        })
+    }
+    match v {
+        Value::Float(f) if !f.is_finite() => Err(format!(
+            "json: unsupported value: {}",
+            format_float_go(*f)
+        )),
+        Value::Str(s) if bad_char(s) => {
+            Err(format!("yaml: control characters are not allowed (in {s:?})"))
+        }
+        Value::Seq(items) => items.iter().try_for_each(check_printable),
+        Value::Map(m) => m.iter().try_for_each(|(k, v)| {
+            if bad_char(k) {
+                return Err(format!("yaml: control characters are not allowed (in key {k:?})"));
+            }
+            check_printable(v)
+        }),
+        _ => Ok(()),
     }
 }

@@ -42,6 +42,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
         expanded: 0,
         docs: Vec::new(),
         doc_start: None,
+        unterminated_len: (!text.is_empty() && !text.ends_with('\n')).then(|| text.chars().count()),
     };
     let mut parser = Parser::new_from_str(text);
     loop {
@@ -96,6 +97,10 @@ struct Builder {
     expanded: usize,
     docs: Vec<Document>,
     doc_start: Option<(usize, usize)>,
+    /// Character count of the input when it lacks a final newline: a block
+    /// scalar reaching the end of such input keeps no final line break
+    /// (go-yaml's reading), where saphyr adds one.
+    unterminated_len: Option<usize>,
 }
 
 impl Builder {
@@ -132,7 +137,16 @@ impl Builder {
                 self.push_value(v, n, line, col)?;
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let v = resolve_scalar(&text, style, tag.as_deref());
+                let mut v = resolve_scalar(&text, style, tag.as_deref());
+                if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && self.unterminated_len.is_some_and(|n| span.end.index() >= n)
+                {
+                    if let Value::Str(s) = &mut v {
+                        if s.ends_with('\n') {
+                            s.pop();
+                        }
+                    }
+                }
                 if anchor > 0 {
                     self.anchors.insert(anchor, (v.clone(), 1));
                 }
@@ -370,8 +384,10 @@ pub fn resolve_plain(s: &str) -> Value {
             }
         }
         b'0'..=b'9' | b'+' | b'-' => {
-            if looks_like_timestamp(s) {
-                return Value::Str(s.to_string());
+            if let Some(ts) = go_timestamp_rfc3339(s) {
+                // go-yaml v3 decodes an unquoted timestamp to time.Time,
+                // which kustomize's JSON round trip prints as RFC 3339.
+                return Value::Str(ts);
             }
             let plain: String = s.chars().filter(|c| *c != '_').collect();
             if let Some(v) = go_parse_int(&plain) {
@@ -499,71 +515,82 @@ fn go_parse_float(s: &str) -> Option<f64> {
 
 /// go-yaml's quick timestamp check: `YYYY-` then one of the accepted layouts.
 pub fn looks_like_timestamp(s: &str) -> bool {
+    go_timestamp_rfc3339(s).is_some()
+}
+
+/// Parses `s` with the layouts go-yaml accepts for timestamps (`2006-1-2`,
+/// `2006-1-2 15:4:5.999999999`, `2006-1-2T15:4:5.999999999Z07:00` with `t`
+/// or `T`) and formats it as Go's RFC 3339 with nanoseconds.
+pub fn go_timestamp_rfc3339(s: &str) -> Option<String> {
     let b = s.as_bytes();
     let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
     if digits != 4 || b.len() == 4 || b[4] != b'-' {
-        return false;
+        return None;
     }
-    parse_go_timestamp(s)
-}
-
-/// Accepts `2006-1-2`, `2006-1-2 15:4:5.999999999`, and
-/// `2006-1-2T15:4:5.999999999Z07:00` (with `t` or `T`).
-fn parse_go_timestamp(s: &str) -> bool {
-    let mut p = TsParser { b: s.as_bytes(), i: 0 };
-    let Some(year) = p.num(4, 4) else { return false };
-    if !p.lit(b'-') {
-        return false;
-    }
-    let Some(month) = p.num(1, 2) else { return false };
-    if !p.lit(b'-') {
-        return false;
-    }
-    let Some(day) = p.num(1, 2) else { return false };
+    let mut p = TsParser { b, i: 0 };
+    let year = p.num(4, 4)?;
+    p.lit(b'-').then_some(())?;
+    let month = p.num(1, 2)?;
+    p.lit(b'-').then_some(())?;
+    let day = p.num(1, 2)?;
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return false;
+        return None;
     }
+    let date = format!("{year:04}-{month:02}-{day:02}");
     if p.done() {
-        return true;
+        return Some(format!("{date}T00:00:00Z"));
     }
-    let zone_required = match p.peek() {
-        Some(b'T') | Some(b't') => true,
-        Some(b' ') => false,
-        _ => return false,
+    let zone_required = match p.peek()? {
+        b'T' | b't' => true,
+        b' ' => false,
+        _ => return None,
     };
     p.i += 1;
-    let Some(h) = p.num(1, 2) else { return false };
-    if !p.lit(b':') {
-        return false;
-    }
-    let Some(m) = p.num(1, 2) else { return false };
-    if !p.lit(b':') {
-        return false;
-    }
-    let Some(sec) = p.num(1, 2) else { return false };
+    let h = p.num(1, 2)?;
+    p.lit(b':').then_some(())?;
+    let m = p.num(1, 2)?;
+    p.lit(b':').then_some(())?;
+    let sec = p.num(1, 2)?;
     if h > 23 || m > 59 || sec > 59 {
-        return false;
+        return None;
     }
-    if p.peek() == Some(b'.') {
+    let mut frac = String::new();
+    if p.peek() == Some(b'.') && p.b.get(p.i + 1).is_some_and(u8::is_ascii_digit) {
         p.i += 1;
-        if p.num(1, 9).is_none() {
-            return false;
+        let st = p.i;
+        while p.peek().is_some_and(|c| c.is_ascii_digit()) {
+            p.i += 1;
+        }
+        let all = std::str::from_utf8(&p.b[st..p.i]).ok()?;
+        let nine: String = all.chars().take(9).collect();
+        let trimmed = nine.trim_end_matches('0');
+        if !trimmed.is_empty() {
+            frac = format!(".{trimmed}");
         }
     }
+    let time = format!("{h:02}:{m:02}:{sec:02}{frac}");
     if !zone_required {
-        return p.done();
+        return p.done().then(|| format!("{date}T{time}Z"));
     }
-    match p.peek() {
-        Some(b'Z') => {
+    let zone = match p.peek()? {
+        b'Z' => {
             p.i += 1;
-            p.done()
+            "Z".to_string()
         }
-        Some(b'+') | Some(b'-') => {
+        sign @ (b'+' | b'-') => {
             p.i += 1;
-            p.num(2, 2).is_some() && p.lit(b':') && p.num(2, 2).is_some() && p.done()
+            let zh = p.num(2, 2)?;
+            p.lit(b':').then_some(())?;
+            let zm = p.num(2, 2)?;
+            if zh == 0 && zm == 0 {
+                "Z".to_string()
+            } else {
+                format!("{}{zh:02}:{zm:02}", sign as char)
+            }
         }
-        _ => false,
-    }
+        _ => return None,
+    };
+    p.done().then(|| format!("{date}T{time}{zone}"))
 }
 
 struct TsParser<'a> {
@@ -621,7 +648,15 @@ mod tests {
         assert_eq!(resolve_plain("1e3"), Value::Float(1000.0));
         assert_eq!(resolve_plain(".5"), Value::Float(0.5));
         assert_eq!(resolve_plain("yes"), Value::Str("yes".into()));
-        assert_eq!(resolve_plain("2001-12-14"), Value::Str("2001-12-14".into()));
+        assert_eq!(
+            resolve_plain("2001-12-14"),
+            Value::Str("2001-12-14T00:00:00Z".into())
+        );
+        assert_eq!(
+            resolve_plain("2001-12-14t21:59:43.10-05:00"),
+            Value::Str("2001-12-14T21:59:43.1-05:00".into())
+        );
+        assert_eq!(resolve_plain("2001-13-14"), Value::Str("2001-13-14".into()));
         assert_eq!(resolve_plain("-inf"), Value::Str("-inf".into()));
         assert_eq!(resolve_plain("~"), Value::Null);
         assert_eq!(

@@ -1,0 +1,356 @@
+//! Differential tests: `gitops-upgrade render DIR` must print exactly the
+//! bytes `kubectl kustomize DIR` prints, and fail exactly when it fails.
+//!
+//! Fixture layout (fixtures/kustomize/<case>/):
+//! - the root kustomization is `<case>/` itself, unless a file `<case>/ROOT`
+//!   names a subdirectory (e.g. `overlay`) to render instead;
+//! - `<case>/EXPECT_ERROR` marks a case where both tools must fail; each
+//!   non-empty line is a substring, one of which our one-line stderr must
+//!   contain (the offending file's name);
+//! - `<case>/OURS_ONLY` (with EXPECT_ERROR) marks a case where the reference
+//!   cannot be run (kubectl expands a YAML alias bomb for minutes and
+//!   gigabytes instead of failing); only our failure is checked, and it must
+//!   come within `OURS_ONLY_LIMIT`;
+//! - `<case>/SYMLINKS` lists `link -> target` lines (paths relative to the
+//!   case dir); missing links are created before the case runs.
+//!
+//! One test per case (see `cases!` below); `fixture_inventory` checks that
+//! every fixture directory is listed and that there are at least 70.
+
+mod common;
+
+use common::{kubectl, run_with_timeout, unified_diff};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+const TIME_LIMIT: Duration = Duration::from_secs(120);
+const OURS_ONLY_LIMIT: Duration = Duration::from_secs(20);
+const MIN_CASES: usize = 70;
+
+fn ours() -> &'static str {
+    env!("CARGO_BIN_EXE_gitops-upgrade")
+}
+
+fn case_dir(case: &str) -> PathBuf {
+    common::fixtures_dir().join(case)
+}
+
+/// The directory to render for `case`, relative to the crate root.
+fn render_target(case: &str) -> PathBuf {
+    let dir = case_dir(case);
+    assert!(dir.is_dir(), "fixture {} is missing", dir.display());
+    let rel = PathBuf::from("fixtures").join("kustomize").join(case);
+    match fs::read_to_string(dir.join("ROOT")) {
+        Ok(root) if !root.trim().is_empty() => rel.join(root.trim()),
+        _ => rel,
+    }
+}
+
+fn ensure_symlinks(case: &str) {
+    let dir = case_dir(case);
+    let Ok(spec) = fs::read_to_string(dir.join("SYMLINKS")) else {
+        return;
+    };
+    for line in spec.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (link, target) = line
+            .split_once("->")
+            .unwrap_or_else(|| panic!("{case}/SYMLINKS: bad line {line:?}"));
+        let link = dir.join(link.trim());
+        let target = Path::new(target.trim());
+        match fs::read_link(&link) {
+            Ok(t) if t == target => continue,
+            Ok(_) => fs::remove_file(&link).unwrap(),
+            Err(_) if fs::symlink_metadata(&link).is_ok() => fs::remove_file(&link).unwrap(),
+            Err(_) => {}
+        }
+        std::os::unix::fs::symlink(target, &link)
+            .unwrap_or_else(|e| panic!("{case}: cannot create symlink {}: {e}", link.display()));
+    }
+}
+
+fn expected_error(case: &str) -> Option<Vec<String>> {
+    fs::read_to_string(case_dir(case).join("EXPECT_ERROR"))
+        .ok()
+        .map(|s| {
+            s.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect()
+        })
+}
+
+fn run_case(case: &str) {
+    ensure_symlinks(case);
+    if case_dir(case).join("OURS_ONLY").exists() {
+        return run_ours_only(case);
+    }
+    let target = render_target(case);
+    let root = common::crate_dir();
+    let reference = run_with_timeout(
+        Command::new(kubectl())
+            .arg("kustomize")
+            .arg(&target)
+            .current_dir(&root)
+            .env("GIT_TERMINAL_PROMPT", "0"),
+        TIME_LIMIT,
+    );
+    let mine = run_with_timeout(
+        Command::new(ours())
+            .arg("render")
+            .arg(&target)
+            .current_dir(&root),
+        TIME_LIMIT,
+    );
+    let expect_err = expected_error(case);
+    let mut problems = Vec::new();
+
+    // The fixture must say honestly whether the reference fails.
+    match (&expect_err, reference.success()) {
+        (Some(_), true) => {
+            problems.push("fixture has EXPECT_ERROR but kubectl kustomize succeeded".to_string())
+        }
+        (None, false) => problems.push(format!(
+            "kubectl kustomize failed ({}) but fixture has no EXPECT_ERROR: {}",
+            reference.describe(),
+            reference.stderr_str().trim()
+        )),
+        _ => {}
+    }
+
+    if mine.timed_out {
+        problems.push(format!("ours timed out after {TIME_LIMIT:?}"));
+    }
+    if reference.success() != mine.success() {
+        problems.push(format!(
+            "exit status differs: kubectl {} / ours {}\n  kubectl stderr: {}\n  ours stderr: {}",
+            reference.describe(),
+            mine.describe(),
+            reference.stderr_str().trim(),
+            mine.stderr_str().trim()
+        ));
+    }
+    if reference.stdout != mine.stdout {
+        let d = unified_diff(
+            &String::from_utf8_lossy(&reference.stdout),
+            &String::from_utf8_lossy(&mine.stdout),
+            "kubectl kustomize",
+            "gitops-upgrade render",
+        );
+        problems.push(format!("stdout differs:\n{d}"));
+    }
+    if let Some(needles) = &expect_err {
+        if !mine.success() {
+            check_error_line(&mine, needles, &mut problems);
+        }
+    }
+    report(case, &target, problems);
+}
+
+fn check_error_line(mine: &common::Output, needles: &[String], problems: &mut Vec<String>) {
+    let err = mine.stderr_str();
+    let trimmed = err.trim();
+    if trimmed.is_empty() || trimmed.contains('\n') {
+        problems.push(format!("our stderr must be exactly one line, got:\n{err}"));
+    }
+    if !needles.iter().any(|n| trimmed.contains(n.as_str())) {
+        problems.push(format!(
+            "our stderr must name the offending file (one of {needles:?}), got: {trimmed}"
+        ));
+    }
+}
+
+/// A case the reference cannot run (see OURS_ONLY): we must fail, quickly,
+/// with one line naming the file.
+fn run_ours_only(case: &str) {
+    let target = render_target(case);
+    let needles = expected_error(case)
+        .unwrap_or_else(|| panic!("{case}: OURS_ONLY requires an EXPECT_ERROR file"));
+    let mine = run_with_timeout(
+        Command::new(ours())
+            .arg("render")
+            .arg(&target)
+            .current_dir(common::crate_dir()),
+        OURS_ONLY_LIMIT,
+    );
+    let mut problems = Vec::new();
+    if mine.success() || mine.timed_out {
+        problems.push(format!(
+            "ours must fail within {OURS_ONLY_LIMIT:?}, got {} (stdout {} bytes)",
+            mine.describe(),
+            mine.stdout.len()
+        ));
+    } else {
+        if !mine.stdout.is_empty() {
+            problems.push(format!(
+                "ours printed {} bytes on stdout",
+                mine.stdout.len()
+            ));
+        }
+        check_error_line(&mine, &needles, &mut problems);
+    }
+    report(case, &target, problems);
+}
+
+fn report(case: &str, target: &Path, problems: Vec<String>) {
+    if !problems.is_empty() {
+        panic!(
+            "case {case} ({}): {} problem(s)\n{}",
+            target.display(),
+            problems.len(),
+            problems.join("\n")
+        );
+    }
+}
+
+macro_rules! cases {
+    ($($name:ident),* $(,)?) => {
+        const CASES: &[&str] = &[$(stringify!($name)),*];
+        $(
+            #[test]
+            fn $name() {
+                run_case(stringify!($name));
+            }
+        )*
+    };
+}
+
+#[test]
+fn fixture_inventory() {
+    let mut on_disk: Vec<String> = fs::read_dir(common::fixtures_dir())
+        .expect("fixtures/kustomize exists")
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .map(|e| e.file_name().into_string().unwrap())
+        .collect();
+    on_disk.sort();
+    let mut listed: Vec<String> = CASES.iter().map(|s| s.to_string()).collect();
+    listed.sort();
+    let missing: Vec<_> = listed.iter().filter(|c| !on_disk.contains(c)).collect();
+    let unlisted: Vec<_> = on_disk.iter().filter(|c| !listed.contains(c)).collect();
+    assert!(
+        missing.is_empty() && unlisted.is_empty(),
+        "cases! list and fixtures/kustomize disagree: listed but missing {missing:?}; \
+         on disk but not listed {unlisted:?}"
+    );
+    assert!(
+        CASES.len() >= MIN_CASES,
+        "only {} differential cases; at least {MIN_CASES} required",
+        CASES.len()
+    );
+}
+
+#[test]
+fn reference_kubectl_is_available() {
+    let out = run_with_timeout(
+        Command::new(kubectl()).args(["version", "--client"]),
+        TIME_LIMIT,
+    );
+    assert!(
+        out.success(),
+        "kubectl version failed: {}",
+        out.stderr_str()
+    );
+}
+
+// CASES-BEGIN (one fixture directory per name)
+cases! {
+    bases_legacy,
+    commonannotations,
+    commonlabels_selectors,
+    component_order_and_patches,
+    components_basic,
+    configmapgen_behavior,
+    configmapgen_envs,
+    configmapgen_files,
+    configmapgen_immutable,
+    configmapgen_literals,
+    crds_legacy_field,
+    custom_resource_with_crd,
+    err_alias_bomb,
+    err_component_as_resource,
+    err_cycle,
+    err_duplicate_id,
+    err_generator_duplicate_key,
+    err_generator_merge_without_base,
+    err_json6902_bad_path,
+    err_malformed_kustomization,
+    err_malformed_yaml,
+    err_missing_kustomization_dir,
+    err_missing_patch_file,
+    err_missing_resource,
+    err_no_kind,
+    err_no_name,
+    err_path_outside_root,
+    err_remote_url,
+    err_replicas_no_target,
+    err_smp_no_match,
+    err_symlink_outside,
+    err_unknown_anchor,
+    err_yaml_del_char,
+    err_yaml_infinity,
+    generator_disable_hash_global,
+    generator_in_component,
+    generator_name_refs,
+    generator_options,
+    images_overlay_chain,
+    images_transform,
+    json6902_legacy,
+    kustomization_filename_variants,
+    labels_include_selectors,
+    labels_templates_only,
+    nameprefix_cronjob_pod,
+    nameprefix_deployment_refs,
+    nameprefix_ingress,
+    nameprefix_nested_layers,
+    nameprefix_rbac,
+    nameprefix_statefulset_refs,
+    namespace_basic,
+    namespace_overlay_override,
+    namesuffix_hpa_pdb,
+    patches_delete_and_options,
+    patches_file_smp_target,
+    patches_inline_json6902,
+    patches_target_gvk_namespace,
+    patches_target_regex,
+    patches_target_selectors,
+    replacements_basic,
+    replacements_prefix_interplay,
+    replicas_basic,
+    resources_directory,
+    resources_list_kind,
+    resources_multidoc,
+    resources_nested,
+    same_name_different_kinds_namespaces,
+    secretgen_basic,
+    smp_delete_directive,
+    smp_delete_resource,
+    smp_file,
+    smp_inline,
+    smp_lists_by_key,
+    smp_replace_directive,
+    smp_replace_map,
+    smp_set_element_order,
+    sort_fifo,
+    sort_fifo_overlay_over_legacy,
+    sort_legacy_custom,
+    sort_legacy_default,
+    vars_basic,
+    vendor_operator,
+    vendor_storage,
+    yaml_alias_expansion,
+    yaml_block_in_patch,
+    yaml_comments_anchors_flow,
+    yaml_control_char,
+    yaml_empty_and_null,
+    yaml_json_input,
+    yaml_key_order,
+    yaml_long_strings,
+    yaml_multiline,
+    yaml_numbers,
+    yaml_quoting,
+    yaml_unicode,
+}
+// CASES-END
