@@ -347,7 +347,7 @@ impl<'a> Renderer<'a> {
         for entry in &k.crds {
             let (p, text) = self.read_entry_text(dir, entry)?;
             let v = self.parse_one_at(&p, &text)?;
-            super::crds::load_into(&mut self.cfg, &v).map_err(|m| self.err(&p, m))?;
+            self.cfg.merge_crd_schema(&v).map_err(|m| self.err(&p, m))?;
         }
 
         for entry in &k.components {
@@ -390,11 +390,13 @@ impl<'a> Renderer<'a> {
             transformers::prefix_suffix(&mut acc.res, &k.name_prefix, &k.name_suffix, &cfg)
                 .map_err(terr)?;
         }
-        if !k.common_labels.is_empty() {
-            transformers::common_labels(&mut acc.res, &k.common_labels, &cfg).map_err(terr)?;
-        }
+        // kustomize's label transformer runs the `labels` entries first,
+        // then `commonLabels`
         for l in &k.labels {
             transformers::labels(&mut acc.res, l, &cfg).map_err(terr)?;
+        }
+        if !k.common_labels.is_empty() {
+            transformers::common_labels(&mut acc.res, &k.common_labels, &cfg).map_err(terr)?;
         }
         if !k.common_annotations.is_empty() {
             transformers::annotations(&mut acc.res, &k.common_annotations, &cfg).map_err(terr)?;

@@ -914,6 +914,114 @@ impl TransformerConfig {
     }
 }
 
+impl TransformerConfig {
+    /// Adds the field specs a `crds:` file implies (kustomize's
+    /// LoadConfigFromCRDs). The file maps type names
+    /// (`github.com/x/pkg/apis/v1.Kind`) to `{Schema: {properties}}`; a type
+    /// whose properties include `kind`, `apiVersion` and `metadata` is a
+    /// kind (the text after the type name's last `.`), and its properties,
+    /// followed through `$ref`s, carry:
+    /// `x-kubernetes-annotation` (a commonAnnotations spec),
+    /// `x-kubernetes-label-selector` (commonLabels), `x-kubernetes-identity`
+    /// (namePrefix), and `x-kubernetes-object-ref-api-version` with
+    /// `x-kubernetes-object-ref-kind` (a name reference at
+    /// `<path>/<x-kubernetes-object-ref-name-key or name>`).
+    pub fn merge_crd_schema(&mut self, v: &Value) -> Result<(), String> {
+        let Some(types) = v.as_map() else {
+            return Err(
+                "unable to parse open API definition: expected a mapping of type names".into(),
+            );
+        };
+        let mut add = TransformerConfig::default();
+        for (name, def) in types {
+            let Some(props) = def
+                .get_path(&["Schema", "properties"])
+                .and_then(Value::as_map)
+            else {
+                continue;
+            };
+            if !(props.contains_key("kind")
+                && props.contains_key("apiVersion")
+                && props.contains_key("metadata"))
+            {
+                continue;
+            }
+            let kind = name.rsplit('.').next().unwrap_or(name).to_string();
+            let mut path = Vec::new();
+            crd_props(&mut add, &kind, types, name, &mut path, 0)?;
+        }
+        let merge = |list: &mut Vec<FieldSpec>, more: &[FieldSpec]| merge_all(list, more);
+        merge(&mut self.common_annotations, &add.common_annotations)?;
+        merge(&mut self.common_labels, &add.common_labels)?;
+        merge(&mut self.name_prefix, &add.name_prefix)?;
+        merge_backrefs(&mut self.name_reference, &add.name_reference)?;
+        self.sort_all();
+        Ok(())
+    }
+}
+
+fn crd_props(
+    cfg: &mut TransformerConfig,
+    kind: &str,
+    types: &crate::yaml::Mapping,
+    type_name: &str,
+    path: &mut Vec<String>,
+    depth: usize,
+) -> Result<(), String> {
+    // Schemas may refer to themselves; kustomize would recurse forever.
+    if depth > 64 {
+        return Ok(());
+    }
+    let Some(props) = types
+        .get(type_name)
+        .and_then(|d| d.get_path(&["Schema", "properties"]))
+        .and_then(Value::as_map)
+    else {
+        return Ok(());
+    };
+    for (prop, schema) in props {
+        let ext = |k: &str| schema.get(k).and_then(Value::as_str);
+        path.push(prop.clone());
+        let fs = || FieldSpec {
+            kind: Some(kind.to_string()),
+            ..FieldSpec::new(&path.join("/"), false)
+        };
+        if ext("x-kubernetes-annotation").is_some() {
+            merge_one(&mut cfg.common_annotations, fs())?;
+        }
+        if ext("x-kubernetes-label-selector").is_some() {
+            merge_one(&mut cfg.common_labels, fs())?;
+        }
+        if ext("x-kubernetes-identity").is_some() {
+            merge_one(&mut cfg.name_prefix, fs())?;
+        }
+        if let (Some(version), Some(target)) = (
+            ext("x-kubernetes-object-ref-api-version"),
+            ext("x-kubernetes-object-ref-kind"),
+        ) {
+            let key = ext("x-kubernetes-object-ref-name-key").unwrap_or("name");
+            let referrer = FieldSpec {
+                kind: Some(kind.to_string()),
+                ..FieldSpec::new(&format!("{}/{}", path.join("/"), key), false)
+            };
+            merge_backrefs(
+                &mut cfg.name_reference,
+                &[NameBackRef {
+                    group: String::new(),
+                    version: version.to_string(),
+                    kind: target.to_string(),
+                    referrers: vec![referrer],
+                }],
+            )?;
+        }
+        if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+            crd_props(cfg, kind, types, r, path, depth + 1)?;
+        }
+        path.pop();
+    }
+    Ok(())
+}
+
 /// Name-reference specs grouped for fast lookup by the referrer's GVK:
 /// `(target index, referrer spec)` pairs in configuration order.
 pub fn backref_pairs_for<'a>(

@@ -15,6 +15,8 @@
 //!   lines skipped, `K` alone gives `K: ""` (the environment is not read).
 //! - Options: local labels/annotations win over `generatorOptions`;
 //!   `disableNameSuffixHash` and `immutable` are true when either says so.
+//! - Secret values and ConfigMap `binaryData` are base64, cut into lines
+//!   of 70 characters each ending in a newline once they reach 70.
 //! - An empty ConfigMap has no `data`; a Secret always has `data` (maybe
 //!   `{}`) and `type` (default `Opaque`).
 //! - merge/replace find the existing resource by any of its ids (current or
@@ -105,7 +107,7 @@ fn make(
                         data.insert(k, Value::Str(s));
                     }
                     Err(e) => {
-                        bin.insert(k, Value::Str(base64_encode(e.as_bytes())));
+                        bin.insert(k, Value::Str(base64_lines(e.as_bytes())));
                     }
                 }
             }
@@ -125,7 +127,7 @@ fn make(
             obj.insert("type".into(), Value::from(t));
             let mut data = Mapping::new();
             for (k, v) in pairs {
-                data.insert(k, Value::Str(base64_encode(&v)));
+                data.insert(k, Value::Str(base64_lines(&v)));
             }
             obj.insert("data".into(), Value::Map(data));
         }
@@ -328,6 +330,23 @@ pub fn parse_env(content: &[u8]) -> Result<Vec<(String, String)>, String> {
         out.push((k.to_string(), v.to_string()));
     }
     Ok(out)
+}
+
+/// Base64 as kustomize writes generated values: once the text reaches 70
+/// characters it is cut into 70-character lines, each ending in `\n`
+/// (so the YAML shows a `|` block); shorter text stays on one line.
+pub fn base64_lines(data: &[u8]) -> String {
+    const LINE: usize = 70;
+    let enc = base64_encode(data);
+    if enc.len() < LINE {
+        return enc;
+    }
+    let mut out = String::with_capacity(enc.len() + enc.len() / LINE + 1);
+    for chunk in enc.as_bytes().chunks(LINE) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out
 }
 
 /// Standard base64 with padding.
@@ -549,6 +568,26 @@ mod tests {
         assert_eq!(base64_encode(b"b<>&"), "Yjw+Jg==");
         assert_eq!(base64_encode(b"hello\nworld\n"), "aGVsbG8Kd29ybGQK");
         assert_eq!(base64_encode(b"a\x00\xff\xfe"), "YQD//g==");
+    }
+
+    /// /tmp/helperC/b64 and fixtures/kustomize/secretgen_basic.
+    #[test]
+    fn base64_line_breaks() {
+        assert_eq!(base64_lines(&[b'a'; 51]), base64_encode(&[b'a'; 51]));
+        let exact = base64_lines(&[0xff; 52]);
+        assert_eq!(exact, format!("{}w\n==\n", "/".repeat(69)));
+        let t60 = base64_lines(&[b'a'; 60]);
+        assert_eq!(
+            t60,
+            "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYW\nFhYWFhYWFh\n"
+        );
+        let mut sec = args("s");
+        sec.files = vec!["t60.txt".into(), "exact.bin".into()];
+        static FILES: &[(&str, &[u8])] = &[("t60.txt", &[b'a'; 60]), ("exact.bin", &[0xff; 52])];
+        let mut res = Vec::new();
+        run(&mut res, &kust(vec![], vec![sec]), &reader(FILES)).unwrap();
+        hash::add_hashes(&mut res).unwrap();
+        assert_eq!(res[0].name(), "s-8dmc7f6dk6");
     }
 
     #[test]

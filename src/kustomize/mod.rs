@@ -3,7 +3,6 @@
 //! prints.
 
 pub mod build;
-pub mod crds;
 pub mod fieldspec;
 pub mod generators;
 pub mod hash;

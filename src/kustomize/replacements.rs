@@ -119,6 +119,7 @@ struct Replacement {
 fn load(specs: &[Value], read: ReadFile<'_>) -> Result<Vec<Replacement>, String> {
     let mut out = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
+        let spec = &fold_field_names(spec);
         let m = spec
             .as_map()
             .ok_or_else(|| format!("replacements[{i}] must be a mapping"))?;
@@ -159,6 +160,58 @@ fn load(specs: &[Value], read: ReadFile<'_>) -> Result<Vec<Replacement>, String>
         }
     }
     Ok(out)
+}
+
+/// Field names of `replacements` and `vars` entries.
+const KNOWN_FIELDS: &[&str] = &[
+    "name",
+    "objref",
+    "fieldref",
+    "fieldPath",
+    "group",
+    "version",
+    "kind",
+    "apiVersion",
+    "namespace",
+    "source",
+    "targets",
+    "select",
+    "reject",
+    "fieldPaths",
+    "options",
+    "delimiter",
+    "index",
+    "create",
+    "encoding",
+    "labelSelector",
+    "annotationSelector",
+    "path",
+];
+
+/// Renames keys that match a known field name except for case to that
+/// name, at every level: kustomize reads these entries through Go's
+/// `encoding/json`, which matches field names case-insensitively
+/// (`fieldpath:` works as `fieldPath:`, fixtures/kustomize/vars_basic).
+pub fn fold_field_names(v: &Value) -> Value {
+    match v {
+        Value::Map(m) => {
+            let mut out = Mapping::new();
+            for (k, val) in m {
+                let canon = if KNOWN_FIELDS.contains(&k.as_str()) {
+                    k.clone()
+                } else {
+                    match KNOWN_FIELDS.iter().find(|f| f.eq_ignore_ascii_case(k)) {
+                        Some(f) if !m.contains_key(*f) => (*f).to_string(),
+                        _ => k.clone(),
+                    }
+                };
+                out.insert(canon, fold_field_names(val));
+            }
+            Value::Map(out)
+        }
+        Value::Seq(items) => Value::Seq(items.iter().map(fold_field_names).collect()),
+        other => other.clone(),
+    }
 }
 
 fn go_kind(v: &Value) -> &'static str {
@@ -257,6 +310,7 @@ fn parse_options(v: Option<&Value>, strict: bool) -> Result<Options, String> {
 }
 
 fn parse_replacement(v: &Value, strict: bool) -> Result<Replacement, String> {
+    let v = &fold_field_names(v);
     let m = v
         .as_map()
         .ok_or_else(|| format!("a replacement must be a mapping, found a {}", v.type_name()))?;
@@ -939,25 +993,28 @@ fn apply_to_node(obj: &mut Value, fp: &str, value: &Value, opts: &Options) -> Re
         if parts.iter().any(|p| p == "*") {
             return Err("cannot support create option in a multi-value target".into());
         }
+        let existed = lookup(obj, &parts).is_some();
         let node = lookup_create(obj, &parts, value).map_err(|e| {
             format!("unable to find or create field \"{fp}\" in replacement target: {e}")
         })?;
-        let created = node.is_null();
-        if created {
-            // A new (or null) field takes the source value as it is.
-            if opts.delimiter.is_empty() {
-                *node = value.clone();
-                return Ok(());
-            }
-            *node = Value::Str(String::new());
-        }
-        if let Value::Seq(items) = node {
-            if !items.is_empty() {
-                for el in items.iter_mut() {
-                    set_target(el, value, opts)?;
+        if !existed {
+            // kyaml creates an untagged node and copies the source's text
+            // into it, so a created scalar is read again as plain YAML
+            // (`"4"` becomes `4`); a mapping or list is copied whole.
+            match value {
+                Value::Map(_) | Value::Seq(_) => {
+                    if !opts.delimiter.is_empty() {
+                        return Err("delimiter option can only be used with scalar nodes".into());
+                    }
+                    *node = value.clone();
                 }
-                return Ok(());
+                _ => {
+                    let mut text = Value::Str(String::new());
+                    set_target(&mut text, value, opts)?;
+                    *node = resolve_plain(&scalar_text(&text));
+                }
             }
+            return Ok(());
         }
         return set_target(node, value, opts);
     }
@@ -1096,7 +1153,12 @@ spec:
                 .clone()
         };
         assert_eq!(d.get_path(&["spec", "replicas"]), Some(&Value::Int(42)));
-        assert_eq!(d.str_at(&["metadata", "annotations", "x"]), Some("42"));
+        // A created field re-reads the text as plain YAML: `42` (kubectl
+        // prints `"42"` only because it writes annotations as strings).
+        assert_eq!(
+            d.get_path(&["metadata", "annotations", "x"]),
+            Some(&Value::Int(42))
+        );
         assert_eq!(c(0).str_at(&["image"]), Some("znnginx"));
         assert_eq!(c(1).str_at(&["image"]), Some("busybox:z"));
         assert_eq!(
@@ -1275,6 +1337,28 @@ spec:
             s.get("strs").unwrap().as_seq().unwrap()[1],
             Value::from("y.hello")
         );
+    }
+
+    /// fixtures/kustomize/replacements_basic: a string `"4"` written into
+    /// an existing int field stays an int; into a created label it is read
+    /// again as plain YAML (`4`); an existing list is replaced whole.
+    #[test]
+    fn created_scalars_are_reread() {
+        let mut res = docs(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s\ndata:\n  n: \"4\"\n  e: \"\"\n---\napiVersion: v1\nkind: T\nmetadata:\n  name: t\nspec:\n  r: 1\n  strs: [x, y]\n",
+        );
+        let s = specs(
+            "- source: {kind: ConfigMap, fieldPath: data.n}\n  targets:\n  - select: {kind: T}\n    fieldPaths: [spec.r, metadata.labels.hint, spec.strs]\n    options: {create: true}\n- source: {kind: ConfigMap, fieldPath: data.e}\n  targets:\n  - select: {kind: T}\n    fieldPaths: [spec.e1]\n    options: {create: true}\n",
+        );
+        apply(&mut res, &s, &no_files).unwrap();
+        let o = &res[1].obj;
+        assert_eq!(o.get_path(&["spec", "r"]), Some(&Value::Int(4)));
+        assert_eq!(
+            o.get_path(&["metadata", "labels", "hint"]),
+            Some(&Value::Int(4))
+        );
+        assert_eq!(o.get_path(&["spec", "strs"]), Some(&Value::from("4")));
+        assert_eq!(o.get_path(&["spec", "e1"]), Some(&Value::Null));
     }
 
     #[test]

@@ -161,8 +161,8 @@ impl Kustomization {
             Value::Null => return Ok(Kustomization::default()),
             other => {
                 return Err(FieldError(format!(
-                    "a kustomization must be a mapping, found a {}",
-                    other.type_name()
+                    "a kustomization must be a mapping, found {}",
+                    other.type_phrase()
                 )))
             }
         };
@@ -194,6 +194,7 @@ impl Kustomization {
         k.common_annotations = str_map(m.get("commonAnnotations"), "commonAnnotations")?;
         for (i, l) in seq(m, "labels")?.iter().enumerate() {
             let lm = as_map(l, &format!("labels[{i}]"))?;
+            known_fields(lm, &format!("labels[{i}]"), &["pairs", "includeSelectors", "includeTemplates", "fields"])?;
             k.labels.push(LabelSpec {
                 pairs: str_map(lm.get("pairs"), "labels.pairs")?,
                 include_selectors: opt_bool(lm, "includeSelectors")?.unwrap_or(false),
@@ -207,6 +208,7 @@ impl Kustomization {
         }
         for (i, im) in seq(m, "images")?.iter().enumerate() {
             let imm = as_map(im, &format!("images[{i}]"))?;
+            known_fields(imm, &format!("images[{i}]"), &["name", "newName", "newTag", "digest", "tagSuffix"])?;
             k.images.push(ImageSpec {
                 name: opt_str(imm, "name")?.unwrap_or_default(),
                 new_name: opt_str(imm, "newName")?,
@@ -217,6 +219,7 @@ impl Kustomization {
         }
         for (i, r) in seq(m, "replicas")?.iter().enumerate() {
             let rm = as_map(r, &format!("replicas[{i}]"))?;
+            known_fields(rm, &format!("replicas[{i}]"), &["name", "count"])?;
             let count = match rm.get("count") {
                 Some(v) => v.as_i64().ok_or_else(|| {
                     FieldError(format!("replicas[{i}].count must be an integer"))
@@ -289,21 +292,31 @@ fn seq<'a>(m: &'a Mapping, key: &str) -> R<&'a Vec<Value>> {
         None | Some(Value::Null) => Ok(&EMPTY),
         Some(Value::Seq(s)) => Ok(s),
         Some(other) => Err(FieldError(format!(
-            "the field '{key}' must be a list, found a {}",
-            other.type_name()
+            "the field '{key}' must be a list, found {}",
+            other.type_phrase()
         ))),
     }
 }
 
 fn as_map<'a>(v: &'a Value, what: &str) -> R<&'a Mapping> {
     v.as_map()
-        .ok_or_else(|| FieldError(format!("{what} must be a mapping, found a {}", v.type_name())))
+        .ok_or_else(|| FieldError(format!("{what} must be a mapping, found {}", v.type_phrase())))
 }
 
+/// Strings only: kustomize decodes the kustomization strictly, so `1.2`
+/// where a string is expected is an error, not "1.2".
 fn scalar_text(v: &Value) -> Option<String> {
-    match v {
-        Value::Seq(_) | Value::Map(_) | Value::Null => None,
-        other => other.scalar_string(),
+    v.as_str().map(str::to_string)
+}
+
+/// Rejects fields a nested entry does not have, as kustomize's strict
+/// decoding does.
+fn known_fields(m: &Mapping, what: &str, fields: &[&str]) -> R<()> {
+    match m.keys().find(|k| !fields.contains(&k.as_str())) {
+        Some(k) => Err(FieldError(format!(
+            "invalid Kustomization: {what}: unknown field \"{k}\""
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -312,7 +325,12 @@ fn opt_str(m: &Mapping, key: &str) -> R<Option<String>> {
         None | Some(Value::Null) => Ok(None),
         Some(v) => scalar_text(v)
             .map(Some)
-            .ok_or_else(|| FieldError(format!("the field '{key}' must be a string"))),
+            .ok_or_else(|| {
+                FieldError(format!(
+                    "invalid Kustomization: the field '{key}' must be a string, found {}",
+                    v.type_phrase()
+                ))
+            }),
     }
 }
 
@@ -343,21 +361,25 @@ fn str_map(v: Option<&Value>, what: &str) -> R<IndexMap<String, String>> {
                 let s = match v {
                     Value::Null => String::new(),
                     other => scalar_text(other).ok_or_else(|| {
-                        FieldError(format!("{what}.{k} must be a string, found a {}", other.type_name()))
+                        FieldError(format!(
+                            "invalid Kustomization: {what}.{k} must be a string, found {} (quote it)",
+                            other.type_phrase()
+                        ))
                     })?,
                 };
                 Ok((k.clone(), s))
             })
             .collect(),
         Some(other) => Err(FieldError(format!(
-            "{what} must be a mapping, found a {}",
-            other.type_name()
+            "{what} must be a mapping, found {}",
+            other.type_phrase()
         ))),
     }
 }
 
 fn selector(v: &Value, what: &str) -> R<Selector> {
     let m = as_map(v, what)?;
+    known_fields(m, what, &["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"])?;
     Ok(Selector {
         group: opt_str(m, "group")?,
         version: opt_str(m, "version")?,
@@ -371,6 +393,7 @@ fn selector(v: &Value, what: &str) -> R<Selector> {
 
 fn patch(v: &Value, what: &str) -> R<Patch> {
     let m = as_map(v, what)?;
+    known_fields(m, what, &["path", "patch", "target", "options"])?;
     let mut p = Patch {
         path: opt_str(m, "path")?,
         patch: opt_str(m, "patch")?,
@@ -400,6 +423,7 @@ fn gen_options(v: &Value, what: &str) -> R<GeneratorOptions> {
 
 fn generator(v: &Value, what: &str) -> R<GeneratorArgs> {
     let m = as_map(v, what)?;
+    known_fields(m, what, &["name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type", "kvSources"])?;
     let behavior = match opt_str(m, "behavior")?.as_deref() {
         None | Some("") | Some("create") => Behavior::Create,
         Some("merge") => Behavior::Merge,

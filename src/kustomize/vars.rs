@@ -242,6 +242,7 @@ fn str_of(m: Option<&Value>) -> String {
 }
 
 fn parse_var(v: &Value, i: usize) -> Result<Var, String> {
+    let v = &super::replacements::fold_field_names(v);
     let m = v
         .as_map()
         .ok_or_else(|| format!("vars[{i}] must be a mapping, found a {}", v.type_name()))?;
@@ -967,6 +968,21 @@ data:
         assert!(resolve(&mut res, &none, &TransformerConfig::default())
             .unwrap_err()
             .contains("cannot be mapped"));
+    }
+
+    /// fixtures/kustomize/vars_basic writes `fieldpath:`; kubectl accepts
+    /// any case.
+    #[test]
+    fn field_names_any_case() {
+        let mut res = docs(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  annotations: {a: $(V)}\ndata:\n  greeting: hello\n",
+        );
+        let v = vars("- name: V\n  objRef: {Kind: ConfigMap, name: cfg, apiversion: v1}\n  fieldref:\n    fieldpath: data.greeting\n");
+        resolve(&mut res, &v, &TransformerConfig::default()).unwrap();
+        assert_eq!(
+            res[0].obj.str_at(&["metadata", "annotations", "a"]),
+            Some("hello")
+        );
     }
 
     #[test]

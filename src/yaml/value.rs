@@ -155,6 +155,16 @@ impl Value {
         }
     }
 
+    /// The type with its article ("an integer", "a mapping"), for messages.
+    pub fn type_phrase(&self) -> String {
+        let t = self.type_name();
+        if t.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            format!("an {t}")
+        } else {
+            format!("a {t}")
+        }
+    }
+
     /// The scalar as the string kustomize would see when it reads the node's
     /// text (used for label values, replacements into strings, ...).
     pub fn scalar_string(&self) -> Option<String> {
