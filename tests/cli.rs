@@ -16,7 +16,11 @@ fn write(dir: &Path, rel: &str, text: &str) {
 }
 
 fn simple_tree(dir: &Path) {
-    write(dir, "app/kustomization.yaml", "resources:\n- cm.yaml\nnamePrefix: p-\n");
+    write(
+        dir,
+        "app/kustomization.yaml",
+        "resources:\n- cm.yaml\nnamePrefix: p-\n",
+    );
     write(
         dir,
         "app/cm.yaml",
@@ -24,7 +28,8 @@ fn simple_tree(dir: &Path) {
     );
 }
 
-const EXPECTED: &str = "apiVersion: v1\ndata:\n  a: \"yes\"\nkind: ConfigMap\nmetadata:\n  name: p-cfg\n";
+const EXPECTED: &str =
+    "apiVersion: v1\ndata:\n  a: \"yes\"\nkind: ConfigMap\nmetadata:\n  name: p-cfg\n";
 
 fn stderr_lines(o: &Output) -> Vec<String> {
     String::from_utf8_lossy(&o.stderr)
@@ -37,7 +42,12 @@ fn stderr_lines(o: &Output) -> Vec<String> {
 fn render_with_chdir_prints_the_build() {
     let t = tempfile::tempdir().unwrap();
     simple_tree(t.path());
-    let o = bin().arg("-C").arg(t.path()).args(["render", "app"]).output().unwrap();
+    let o = bin()
+        .arg("-C")
+        .arg(t.path())
+        .args(["render", "app"])
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(String::from_utf8_lossy(&o.stdout), EXPECTED);
 }
@@ -61,7 +71,11 @@ fn render_output_file_is_written_whole() {
 fn failed_render_leaves_the_output_file_untouched() {
     let t = tempfile::tempdir().unwrap();
     simple_tree(t.path());
-    write(t.path(), "app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n");
+    write(
+        t.path(),
+        "app/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n",
+    );
     fs::write(t.path().join("out.yaml"), "previous\n").unwrap();
     let o = bin()
         .current_dir(t.path())
@@ -69,7 +83,10 @@ fn failed_render_leaves_the_output_file_untouched() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
-    assert_eq!(fs::read_to_string(t.path().join("out.yaml")).unwrap(), "previous\n");
+    assert_eq!(
+        fs::read_to_string(t.path().join("out.yaml")).unwrap(),
+        "previous\n"
+    );
     // no temporary files left behind
     let names: Vec<_> = fs::read_dir(t.path())
         .unwrap()
@@ -82,12 +99,24 @@ fn failed_render_leaves_the_output_file_untouched() {
 fn malformed_yaml_gives_one_line_with_file_line_and_column() {
     let t = tempfile::tempdir().unwrap();
     simple_tree(t.path());
-    write(t.path(), "app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n");
-    let o = bin().current_dir(t.path()).args(["render", "app"]).output().unwrap();
+    write(
+        t.path(),
+        "app/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [x\n",
+    );
+    let o = bin()
+        .current_dir(t.path())
+        .args(["render", "app"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let lines = stderr_lines(&o);
     assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(lines[0].starts_with("error: app/cm.yaml:5:1: "), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("error: app/cm.yaml:5:1: "),
+        "{}",
+        lines[0]
+    );
     assert!(o.stdout.is_empty());
 }
 
@@ -100,22 +129,47 @@ fn missing_kind_names_the_document() {
         "app/cm.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nmetadata:\n  name: b\n",
     );
-    let o = bin().current_dir(t.path()).args(["render", "app"]).output().unwrap();
+    let o = bin()
+        .current_dir(t.path())
+        .args(["render", "app"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
-    assert_eq!(stderr_lines(&o), ["error: app/cm.yaml:6:1: missing kind in object"]);
+    assert_eq!(
+        stderr_lines(&o),
+        ["error: app/cm.yaml:6:1: missing kind in object"]
+    );
 }
 
 #[test]
 fn file_outside_the_root_is_refused_naming_the_kustomization() {
     let t = tempfile::tempdir().unwrap();
     simple_tree(t.path());
-    write(t.path(), "other.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: o\n");
-    write(t.path(), "app/kustomization.yaml", "resources:\n- ../other.yaml\n");
-    let o = bin().current_dir(t.path()).args(["render", "app"]).output().unwrap();
+    write(
+        t.path(),
+        "other.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: o\n",
+    );
+    write(
+        t.path(),
+        "app/kustomization.yaml",
+        "resources:\n- ../other.yaml\n",
+    );
+    let o = bin()
+        .current_dir(t.path())
+        .args(["render", "app"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let lines = stderr_lines(&o);
     assert_eq!(lines.len(), 1);
-    assert!(lines[0].starts_with("error: app/kustomization.yaml: file '../other.yaml' is outside the kustomization root"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with(
+            "error: app/kustomization.yaml: file '../other.yaml' is outside the kustomization root"
+        ),
+        "{}",
+        lines[0]
+    );
 }
 
 #[test]
@@ -126,10 +180,17 @@ fn remote_resources_are_named_and_not_fetched() {
         "app/kustomization.yaml",
         "resources:\n- https://github.com/example/repo//deploy?ref=v1\n",
     );
-    let o = bin().current_dir(t.path()).args(["render", "app"]).output().unwrap();
+    let o = bin()
+        .current_dir(t.path())
+        .args(["render", "app"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let l = stderr_lines(&o).join("\n");
-    assert!(l.contains("remote resource 'https://github.com/example/repo//deploy?ref=v1'"), "{l}");
+    assert!(
+        l.contains("remote resource 'https://github.com/example/repo//deploy?ref=v1'"),
+        "{l}"
+    );
 }
 
 #[test]
@@ -137,11 +198,19 @@ fn cycles_between_kustomizations_are_reported() {
     let t = tempfile::tempdir().unwrap();
     write(t.path(), "a/kustomization.yaml", "resources:\n- ../b\n");
     write(t.path(), "b/kustomization.yaml", "resources:\n- ../a\n");
-    let o = bin().current_dir(t.path()).args(["render", "a"]).output().unwrap();
+    let o = bin()
+        .current_dir(t.path())
+        .args(["render", "a"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let l = stderr_lines(&o);
     assert_eq!(l.len(), 1);
-    assert!(l[0].contains("cycle detected between kustomizations: a -> b -> a"), "{}", l[0]);
+    assert!(
+        l[0].contains("cycle detected between kustomizations: a -> b -> a"),
+        "{}",
+        l[0]
+    );
 }
 
 #[test]

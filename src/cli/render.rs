@@ -41,7 +41,10 @@ pub fn run(a: RenderArgs) -> Result<u8, Failure> {
             let mut out = std::io::stdout().lock();
             if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(Failure::new(2, format!("cannot write to standard output: {e}")));
+                    return Err(Failure::new(
+                        2,
+                        format!("cannot write to standard output: {e}"),
+                    ));
                 }
             }
         }

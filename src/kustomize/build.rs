@@ -15,7 +15,8 @@ use crate::source::{display_path, join_clean, DirSource, FileSource, Kind};
 use crate::yaml::{self, Value};
 
 /// The names kustomize accepts for a kustomization file, in its order.
-pub const KUSTOMIZATION_FILES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+pub const KUSTOMIZATION_FILES: &[&str] =
+    &["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// A build failure: the file it concerns, where in it, and what is wrong.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -134,10 +135,16 @@ impl<'a> Renderer<'a> {
             .res
             .into_iter()
             .filter(|r| {
-                r.obj.str_at(&["metadata", "annotations", "config.kubernetes.io/local-config"])
-                    != Some("true")
+                r.obj.str_at(&[
+                    "metadata",
+                    "annotations",
+                    "config.kubernetes.io/local-config",
+                ]) != Some("true")
             })
             .collect();
+        for r in &mut out {
+            stringify_annotations(&mut r.obj);
+        }
         sort::sort_for_output(&mut out, k.sort_options.as_ref());
         for r in &out {
             yaml::emit::check_printable(&r.obj).map_err(|m| BuildError {
@@ -222,7 +229,9 @@ impl<'a> Renderer<'a> {
             .resolve(file)
             .map_err(|e| self.err(file, format!("cannot resolve '{entry}': {e}")))?;
         if !f.starts_with(&r) {
-            let kfile = self.kustomization_path(root).unwrap_or_else(|| root.to_path_buf());
+            let kfile = self
+                .kustomization_path(root)
+                .unwrap_or_else(|| root.to_path_buf());
             return Err(self.err(
                 &kfile,
                 format!(
@@ -239,7 +248,9 @@ impl<'a> Renderer<'a> {
         let path = join_clean(dir, entry);
         match self.fs.kind(&path) {
             Kind::Missing | Kind::Dir => {
-                let kfile = self.kustomization_path(dir).unwrap_or_else(|| dir.to_path_buf());
+                let kfile = self
+                    .kustomization_path(dir)
+                    .unwrap_or_else(|| dir.to_path_buf());
                 let what = if self.fs.kind(&path) == Kind::Dir {
                     "is a directory, expected a file"
                 } else {
@@ -275,7 +286,10 @@ impl<'a> Renderer<'a> {
                 .collect();
             return Err(self.err(
                 dir,
-                format!("cycle detected between kustomizations: {}", chain.join(" -> ")),
+                format!(
+                    "cycle detected between kustomizations: {}",
+                    chain.join(" -> ")
+                ),
             ));
         }
         self.stack.push(resolved);
@@ -295,7 +309,10 @@ impl<'a> Renderer<'a> {
         if component && k.kind != "Component" {
             return Err(kerr(
                 self,
-                format!("expected kind 'Component' for a component, but got '{}'", k.kind),
+                format!(
+                    "expected kind 'Component' for a component, but got '{}'",
+                    k.kind
+                ),
             ));
         }
         if !component && k.kind == "Component" {
@@ -352,11 +369,17 @@ impl<'a> Renderer<'a> {
 
         for entry in &k.components {
             if is_remote(entry) {
-                return Err(kerr(self, format!("remote component '{entry}' is not supported")));
+                return Err(kerr(
+                    self,
+                    format!("remote component '{entry}' is not supported"),
+                ));
             }
             let path = join_clean(dir, entry);
             if self.fs.kind(&path) != Kind::Dir {
-                return Err(self.err(&path, format!("component '{entry}' must be a directory with a kustomization")));
+                return Err(self.err(
+                    &path,
+                    format!("component '{entry}' must be a directory with a kustomization"),
+                ));
             }
             self.accumulate(&path, acc, true)?;
         }
@@ -364,7 +387,9 @@ impl<'a> Renderer<'a> {
         // generators
         {
             let read = |name: &str| -> std::result::Result<Vec<u8>, String> {
-                self.read_entry(dir, name).map(|(_, b)| b).map_err(|e| e.to_string())
+                self.read_entry(dir, name)
+                    .map(|(_, b)| b)
+                    .map_err(|e| e.msg)
             };
             generators::run(&mut acc.res, &k, &read).map_err(|m| self.err(&kpath, m))?;
         }
@@ -414,13 +439,17 @@ impl<'a> Renderer<'a> {
         }
         if !k.replacements.is_empty() {
             let read = |name: &str| -> std::result::Result<Vec<u8>, String> {
-                self.read_entry(dir, name).map(|(_, b)| b).map_err(|e| e.to_string())
+                self.read_entry(dir, name)
+                    .map(|(_, b)| b)
+                    .map_err(|e| e.msg)
             };
             replacements::apply(&mut acc.res, &k.replacements, &read)
                 .map_err(|m| self.err(&kpath, m))?;
         }
         acc.reindex().map_err(|m| self.err(&kpath, m))?;
-        acc.vars.extend(k.vars.iter().cloned());
+        // a var is tied to its object at the level that declares it
+        acc.vars
+            .extend(vars::bind(&acc.res, &k.vars).map_err(|m| self.err(&kpath, m))?);
         Ok(k)
     }
 
@@ -441,7 +470,10 @@ impl<'a> Renderer<'a> {
         p: &super::types::Patch,
     ) -> Result<(String, String)> {
         match (&p.path, &p.patch) {
-            (Some(_), Some(_)) => Err(self.err(kpath, "a patch must have either 'path' or 'patch', not both")),
+            (Some(_), Some(_)) => Err(self.err(
+                kpath,
+                "a patch must have either 'path' or 'patch', not both",
+            )),
             (Some(path), None) => {
                 let (fp, text) = self.read_entry_text(dir, path)?;
                 Ok((text, display_path(&fp, &self.base)))
@@ -474,7 +506,10 @@ impl<'a> Renderer<'a> {
             match d.value {
                 Value::Null => continue,
                 Value::Map(_) => {
-                    let is_list = d.value.str_at(&["kind"]).is_some_and(|k| k.ends_with("List"))
+                    let is_list = d
+                        .value
+                        .str_at(&["kind"])
+                        .is_some_and(|k| k.ends_with("List"))
                         && matches!(d.value.get("items"), Some(Value::Seq(_)));
                     if is_list {
                         if let Some(Value::Seq(its)) = d.value.get("items") {
@@ -489,7 +524,10 @@ impl<'a> Renderer<'a> {
                         file,
                         line: d.line,
                         col: d.col,
-                        msg: format!("a resource must be a mapping, found a {}", other.type_name()),
+                        msg: format!(
+                            "a resource must be a mapping, found a {}",
+                            other.type_name()
+                        ),
                     })
                 }
             }
@@ -519,6 +557,22 @@ impl<'a> Renderer<'a> {
             }
         }
         Ok(out)
+    }
+}
+
+/// kustomize rewrites every annotation value as a string when it drops
+/// its internal annotations at the end of a build.
+fn stringify_annotations(obj: &mut Value) {
+    if let Some(Value::Map(ann)) = obj.get_path_mut(&["metadata", "annotations"]) {
+        for v in ann.values_mut() {
+            if !matches!(v, Value::Str(_) | Value::Seq(_) | Value::Map(_)) {
+                let text = match &*v {
+                    Value::Null => "null".to_string(),
+                    other => other.scalar_string().unwrap_or_default(),
+                };
+                *v = Value::Str(text);
+            }
+        }
     }
 }
 

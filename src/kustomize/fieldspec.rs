@@ -1022,11 +1022,14 @@ fn crd_props(
     Ok(())
 }
 
+/// Memo of [`backref_pairs_for`] by referrer (group, version, kind).
+pub type BackrefCache = HashMap<(String, String, String), Vec<(usize, usize)>>;
+
 /// Name-reference specs grouped for fast lookup by the referrer's GVK:
 /// `(target index, referrer spec)` pairs in configuration order.
-pub fn backref_pairs_for<'a>(
-    cfg: &'a TransformerConfig,
-    cache: &mut HashMap<(String, String, String), Vec<(usize, usize)>>,
+pub fn backref_pairs_for(
+    cfg: &TransformerConfig,
+    cache: &mut BackrefCache,
     group: &str,
     version: &str,
     kind: &str,

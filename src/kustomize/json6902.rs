@@ -2,7 +2,6 @@
 //! library kustomize uses (evanphx/json-patch v5 with its default options):
 //! negative array indices count from the end, `-` appends, `add` never
 //! creates missing parents, `remove`/`replace` of a missing key fail.
-//! OWNER: helper A.
 
 use crate::yaml::Value;
 

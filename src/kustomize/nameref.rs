@@ -154,10 +154,7 @@ impl<'a> Ctx<'a> {
 
     /// Whether `c` is in the set of resources the referrer could refer to.
     fn reachable(&self, r: &Referrer, c: &Snap) -> bool {
-        r.snap.cluster
-            || c.cluster
-            || c.eff_ns == r.snap.eff_ns
-            || r.rb_namespaces.iter().any(|n| *n == c.ns)
+        r.snap.cluster || c.cluster || c.eff_ns == r.snap.eff_ns || r.rb_namespaces.contains(&c.ns)
     }
 
     /// Whether some reachable namespaced resource originally lived in `ns`.
@@ -218,7 +215,7 @@ impl<'a> Ctx<'a> {
                     }
                 }
             }
-            if !rs.cluster && !(c.cluster || c.kind == "ServiceAccount" || c.eff_ns == rs.eff_ns) {
+            if !rs.cluster && !c.cluster && c.kind != "ServiceAccount" && c.eff_ns != rs.eff_ns {
                 continue;
             }
             cands.push(i);

@@ -16,7 +16,6 @@
 //!   as they are (nulls included);
 //! - a nested object that carries its own `apiVersion`/`kind` under a field
 //!   the schema does not know gets the schema of that kind.
-//! OWNER: helper A.
 
 use crate::yaml::{Mapping, Value};
 

@@ -11,7 +11,6 @@
 //! - a JSON 6902 patch whose target selects nothing does nothing; an empty
 //!   `metadata.annotations` left by it is removed;
 //! - a top-level `$patch: delete` removes the resource.
-//! OWNER: helper A.
 
 use regex::Regex;
 
@@ -478,7 +477,7 @@ pub fn apply_patch_entry(
 
 /// One `patchesJson6902` entry (target required; text is JSON or YAML).
 pub fn apply_json6902_entry(
-    res: &mut Vec<Resource>,
+    res: &mut [Resource],
     p: &Patch,
     text: &str,
     origin: &str,

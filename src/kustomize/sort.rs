@@ -33,7 +33,10 @@ pub const ORDER_FIRST: &[&str] = &[
 ];
 
 /// kustomize's default last kinds, in order.
-pub const ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+pub const ORDER_LAST: &[&str] = &[
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
 
 /// Sorts the list for output as the top kustomization's `sortOptions` say.
 pub fn sort_for_output(res: &mut Vec<Resource>, opts: Option<&SortOptions>) {
@@ -55,11 +58,23 @@ pub fn sort_for_output(res: &mut Vec<Resource>, opts: Option<&SortOptions>) {
     }
     let mut keyed: Vec<(i64, String, String, Resource)> = Vec::with_capacity(res.len());
     for r in res.drain(..) {
-        let g = if r.group().is_empty() { "~G" } else { r.group() };
-        let v = if r.version().is_empty() { "~V" } else { r.version() };
+        let g = if r.group().is_empty() {
+            "~G"
+        } else {
+            r.group()
+        };
+        let v = if r.version().is_empty() {
+            "~V"
+        } else {
+            r.version()
+        };
         let k = if r.kind().is_empty() { "~K" } else { r.kind() };
         let gvk = format!("{g}_{v}_{k}");
-        let ns = if r.namespace().is_empty() { "~X" } else { r.namespace() };
+        let ns = if r.namespace().is_empty() {
+            "~X"
+        } else {
+            r.namespace()
+        };
         let nm = if r.name().is_empty() { "~N" } else { r.name() };
         let id = format!("{gvk}|{ns}|{nm}");
         keyed.push((*rank.get(r.kind()).unwrap_or(&0), gvk, id, r));

@@ -121,7 +121,14 @@ pub struct SortOptions {
 
 /// Fields kustomize knows but gitops-upgrade does not run (plugins need
 /// executables or containers).
-const UNSUPPORTED: &[&str] = &["generators", "transformers", "validators", "helmCharts", "helmGlobals", "helmChartInflationGenerator"];
+const UNSUPPORTED: &[&str] = &[
+    "generators",
+    "transformers",
+    "validators",
+    "helmCharts",
+    "helmGlobals",
+    "helmChartInflationGenerator",
+];
 
 const KNOWN: &[&str] = &[
     "apiVersion",
@@ -166,18 +173,15 @@ impl Kustomization {
                 )))
             }
         };
-        for k in m.keys() {
-            if UNSUPPORTED.contains(&k.as_str()) {
-                return Err(FieldError(format!(
-                    "field '{k}' (kustomize plugins) is not supported by gitops-upgrade"
-                )));
-            }
-            if !KNOWN.contains(&k.as_str()) {
-                return Err(FieldError(format!(
-                    "invalid Kustomization: json: unknown field \"{k}\""
-                )));
-            }
+        if let Some(k) = m
+            .keys()
+            .find(|k| UNSUPPORTED.iter().any(|u| u.eq_ignore_ascii_case(k)))
+        {
+            return Err(FieldError(format!(
+                "field '{k}' (kustomize plugins) is not supported by gitops-upgrade"
+            )));
         }
+        let m = &canonical_fields(m, "json: ", KNOWN)?;
         let mut k = Kustomization {
             kind: opt_str(m, "kind")?.unwrap_or_else(|| "Kustomization".into()),
             ..Default::default()
@@ -193,8 +197,11 @@ impl Kustomization {
         k.common_labels = str_map(m.get("commonLabels"), "commonLabels")?;
         k.common_annotations = str_map(m.get("commonAnnotations"), "commonAnnotations")?;
         for (i, l) in seq(m, "labels")?.iter().enumerate() {
-            let lm = as_map(l, &format!("labels[{i}]"))?;
-            known_fields(lm, &format!("labels[{i}]"), &["pairs", "includeSelectors", "includeTemplates", "fields"])?;
+            let lm = &struct_map(
+                l,
+                &format!("labels[{i}]: "),
+                &["pairs", "includeSelectors", "includeTemplates", "fields"],
+            )?;
             k.labels.push(LabelSpec {
                 pairs: str_map(lm.get("pairs"), "labels.pairs")?,
                 include_selectors: opt_bool(lm, "includeSelectors")?.unwrap_or(false),
@@ -207,8 +214,11 @@ impl Kustomization {
             });
         }
         for (i, im) in seq(m, "images")?.iter().enumerate() {
-            let imm = as_map(im, &format!("images[{i}]"))?;
-            known_fields(imm, &format!("images[{i}]"), &["name", "newName", "newTag", "digest", "tagSuffix"])?;
+            let imm = &struct_map(
+                im,
+                &format!("images[{i}]: "),
+                &["name", "newName", "newTag", "digest", "tagSuffix"],
+            )?;
             k.images.push(ImageSpec {
                 name: opt_str(imm, "name")?.unwrap_or_default(),
                 new_name: opt_str(imm, "newName")?,
@@ -218,12 +228,11 @@ impl Kustomization {
             });
         }
         for (i, r) in seq(m, "replicas")?.iter().enumerate() {
-            let rm = as_map(r, &format!("replicas[{i}]"))?;
-            known_fields(rm, &format!("replicas[{i}]"), &["name", "count"])?;
+            let rm = &struct_map(r, &format!("replicas[{i}]: "), &["name", "count"])?;
             let count = match rm.get("count") {
-                Some(v) => v.as_i64().ok_or_else(|| {
-                    FieldError(format!("replicas[{i}].count must be an integer"))
-                })?,
+                Some(v) => v
+                    .as_i64()
+                    .ok_or_else(|| FieldError(format!("replicas[{i}].count must be an integer")))?,
                 None => 0,
             };
             k.replicas.push(ReplicaSpec {
@@ -263,7 +272,7 @@ impl Kustomization {
         k.replacements = seq(m, "replacements")?.clone();
         k.vars = seq(m, "vars")?.clone();
         if let Some(so) = m.get("sortOptions") {
-            let som = as_map(so, "sortOptions")?;
+            let som = &struct_map(so, "sortOptions: ", &["order", "legacySortOptions"])?;
             let order = opt_str(som, "order")?.unwrap_or_else(|| "legacy".into());
             if order != "legacy" && order != "fifo" {
                 return Err(FieldError(format!(
@@ -275,7 +284,11 @@ impl Kustomization {
                 ..Default::default()
             };
             if let Some(lso) = som.get("legacySortOptions") {
-                let lm = as_map(lso, "sortOptions.legacySortOptions")?;
+                let lm = &struct_map(
+                    lso,
+                    "sortOptions.legacySortOptions: ",
+                    &["orderFirst", "orderLast"],
+                )?;
                 s.legacy_order_first = str_list(lm, "orderFirst")?;
                 s.legacy_order_last = str_list(lm, "orderLast")?;
             }
@@ -299,8 +312,12 @@ fn seq<'a>(m: &'a Mapping, key: &str) -> R<&'a Vec<Value>> {
 }
 
 fn as_map<'a>(v: &'a Value, what: &str) -> R<&'a Mapping> {
-    v.as_map()
-        .ok_or_else(|| FieldError(format!("{what} must be a mapping, found {}", v.type_phrase())))
+    v.as_map().ok_or_else(|| {
+        FieldError(format!(
+            "{what} must be a mapping, found {}",
+            v.type_phrase()
+        ))
+    })
 }
 
 /// Strings only: kustomize decodes the kustomization strictly, so `1.2`
@@ -309,28 +326,43 @@ fn scalar_text(v: &Value) -> Option<String> {
     v.as_str().map(str::to_string)
 }
 
-/// Rejects fields a nested entry does not have, as kustomize's strict
-/// decoding does.
-fn known_fields(m: &Mapping, what: &str, fields: &[&str]) -> R<()> {
-    match m.keys().find(|k| !fields.contains(&k.as_str())) {
-        Some(k) => Err(FieldError(format!(
-            "invalid Kustomization: {what}: unknown field \"{k}\""
-        ))),
-        None => Ok(()),
+/// Reads a nested entry as kustomize's JSON decoding does: field names
+/// match case-insensitively (an exact match first), and a field the entry
+/// does not have is an error.
+fn struct_map(v: &Value, what: &str, fields: &[&str]) -> R<Mapping> {
+    let m = as_map(v, what)?;
+    canonical_fields(m, what, fields)
+}
+
+fn canonical_fields(m: &Mapping, what: &str, fields: &[&str]) -> R<Mapping> {
+    let mut out = Mapping::new();
+    for (k, v) in m {
+        let canon = if fields.contains(&k.as_str()) {
+            k.as_str()
+        } else {
+            match fields.iter().find(|f| f.eq_ignore_ascii_case(k)) {
+                Some(f) => f,
+                None => {
+                    return Err(FieldError(format!(
+                        "invalid Kustomization: {what}unknown field \"{k}\""
+                    )))
+                }
+            }
+        };
+        out.insert(canon.to_string(), v.clone());
     }
+    Ok(out)
 }
 
 fn opt_str(m: &Mapping, key: &str) -> R<Option<String>> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => scalar_text(v)
-            .map(Some)
-            .ok_or_else(|| {
-                FieldError(format!(
-                    "invalid Kustomization: the field '{key}' must be a string, found {}",
-                    v.type_phrase()
-                ))
-            }),
+        Some(v) => scalar_text(v).map(Some).ok_or_else(|| {
+            FieldError(format!(
+                "invalid Kustomization: the field '{key}' must be a string, found {}",
+                v.type_phrase()
+            ))
+        }),
     }
 }
 
@@ -338,7 +370,9 @@ fn opt_bool(m: &Mapping, key: &str) -> R<Option<bool>> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(FieldError(format!("the field '{key}' must be true or false"))),
+        Some(_) => Err(FieldError(format!(
+            "the field '{key}' must be true or false"
+        ))),
     }
 }
 
@@ -378,8 +412,19 @@ fn str_map(v: Option<&Value>, what: &str) -> R<IndexMap<String, String>> {
 }
 
 fn selector(v: &Value, what: &str) -> R<Selector> {
-    let m = as_map(v, what)?;
-    known_fields(m, what, &["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"])?;
+    let m = &struct_map(
+        v,
+        &format!("{what}: "),
+        &[
+            "group",
+            "version",
+            "kind",
+            "name",
+            "namespace",
+            "labelSelector",
+            "annotationSelector",
+        ],
+    )?;
     Ok(Selector {
         group: opt_str(m, "group")?,
         version: opt_str(m, "version")?,
@@ -392,8 +437,11 @@ fn selector(v: &Value, what: &str) -> R<Selector> {
 }
 
 fn patch(v: &Value, what: &str) -> R<Patch> {
-    let m = as_map(v, what)?;
-    known_fields(m, what, &["path", "patch", "target", "options"])?;
+    let m = &struct_map(
+        v,
+        &format!("{what}: "),
+        &["path", "patch", "target", "options"],
+    )?;
     let mut p = Patch {
         path: opt_str(m, "path")?,
         patch: opt_str(m, "patch")?,
@@ -404,7 +452,11 @@ fn patch(v: &Value, what: &str) -> R<Patch> {
         ..Default::default()
     };
     if let Some(o) = m.get("options") {
-        let om = as_map(o, &format!("{what}.options"))?;
+        let om = &struct_map(
+            o,
+            &format!("{what}.options: "),
+            &["allowNameChange", "allowKindChange"],
+        )?;
         p.allow_name_change = opt_bool(om, "allowNameChange")?.unwrap_or(false);
         p.allow_kind_change = opt_bool(om, "allowKindChange")?.unwrap_or(false);
     }
@@ -412,7 +464,16 @@ fn patch(v: &Value, what: &str) -> R<Patch> {
 }
 
 fn gen_options(v: &Value, what: &str) -> R<GeneratorOptions> {
-    let m = as_map(v, what)?;
+    let m = &struct_map(
+        v,
+        &format!("{what}: "),
+        &[
+            "labels",
+            "annotations",
+            "disableNameSuffixHash",
+            "immutable",
+        ],
+    )?;
     Ok(GeneratorOptions {
         labels: str_map(m.get("labels"), &format!("{what}.labels"))?,
         annotations: str_map(m.get("annotations"), &format!("{what}.annotations"))?,
@@ -422,8 +483,22 @@ fn gen_options(v: &Value, what: &str) -> R<GeneratorOptions> {
 }
 
 fn generator(v: &Value, what: &str) -> R<GeneratorArgs> {
-    let m = as_map(v, what)?;
-    known_fields(m, what, &["name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type", "kvSources"])?;
+    let m = &struct_map(
+        v,
+        &format!("{what}: "),
+        &[
+            "name",
+            "namespace",
+            "behavior",
+            "literals",
+            "files",
+            "envs",
+            "env",
+            "options",
+            "type",
+            "kvSources",
+        ],
+    )?;
     let behavior = match opt_str(m, "behavior")?.as_deref() {
         None | Some("") | Some("create") => Behavior::Create,
         Some("merge") => Behavior::Merge,

@@ -342,7 +342,13 @@ impl Emitter {
         let bom_start = s.starts_with('\u{FEFF}');
         for i in 0..n {
             let c = chars[i];
-            if bom_start || !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
+            if bom_start
+                || !is_printable(c)
+                || c == '\u{FEFF}'
+                || is_break(c)
+                || c == '"'
+                || c == '\\'
+            {
                 self.put('\\');
                 match c {
                     '\0' => self.put('0'),
@@ -674,7 +680,10 @@ pub fn resolves_as_string_v2(s: &str) -> bool {
             if yaml_style_float(&plain) {
                 return false;
             }
-            if let Some(r) = plain.strip_prefix("0b").or_else(|| plain.strip_prefix("-0b")) {
+            if let Some(r) = plain
+                .strip_prefix("0b")
+                .or_else(|| plain.strip_prefix("-0b"))
+            {
                 if !r.is_empty() && r.chars().all(|c| c == '0' || c == '1') {
                     return false;
                 }
@@ -726,7 +735,9 @@ fn regex_lite_float() -> &'static regex::Regex {
 
 fn is_base60_float(s: &str) -> bool {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let Some(&c) = s.as_bytes().first() else { return false };
+    let Some(&c) = s.as_bytes().first() else {
+        return false;
+    };
     if !(c == b'+' || c == b'-' || c.is_ascii_digit()) || !s.contains(':') {
         return false;
     }
@@ -810,7 +821,11 @@ pub fn format_number_json_roundtrip(f: f64) -> String {
         return ".nan".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { ".inf".into() } else { "-.inf".into() };
+        return if f > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        };
     }
     if f.fract() == 0.0 && f.abs() < 1e21 {
         let i = f as i128;
@@ -827,10 +842,18 @@ pub fn format_float_go(f: f64) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     // shortest round-trip digits and decimal exponent from Rust's `{:e}`
     let e = format!("{:e}", f.abs());
@@ -842,7 +865,7 @@ pub fn format_float_go(f: f64) -> String {
     if f < 0.0 {
         out.push('-');
     }
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         // %e with nd-1 decimals and a two-digit exponent at least
         out.push_str(&digits[..1]);
         if nd > 1 {
@@ -875,6 +898,34 @@ pub fn format_float_go(f: f64) -> String {
     out
 }
 
+/// Refuses what kustomize cannot print: infinities and NaN (Go's JSON
+/// encoder rejects them) and characters JSON leaves raw but go-yaml's reader
+/// rejects (DEL, C1 controls other than NEL, U+FFFE, U+FFFF).
+pub fn check_printable(v: &Value) -> Result<(), String> {
+    fn bad_char(s: &str) -> bool {
+        s.chars()
+            .any(|c| matches!(c as u32, 0x7F..=0x84 | 0x86..=0x9F | 0xFFFE | 0xFFFF))
+    }
+    match v {
+        Value::Float(f) if !f.is_finite() => {
+            Err(format!("json: unsupported value: {}", format_float_go(*f)))
+        }
+        Value::Str(s) if bad_char(s) => Err(format!(
+            "yaml: control characters are not allowed (in {s:?})"
+        )),
+        Value::Seq(items) => items.iter().try_for_each(check_printable),
+        Value::Map(m) => m.iter().try_for_each(|(k, v)| {
+            if bad_char(k) {
+                return Err(format!(
+                    "yaml: control characters are not allowed (in key {k:?})"
+                ));
+            }
+            check_printable(v)
+        }),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -898,33 +949,5 @@ mod tests {
         let mut v = vec!["a10", "B", "_u", "a9", "1", "a09"];
         v.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(v, ["_u", "1", "B", "a9", "a09", "a10"]);
-    }
-}
-
-/// Refuses what kustomize cannot print: infinities and NaN (Go's JSON
-/// encoder rejects them) and characters JSON leaves raw but go-yaml's reader
-/// rejects (DEL, C1 controls other than NEL, U+FFFE, U+FFFF).
-pub fn check_printable(v: &Value) -> Result<(), String> {
-    fn bad_char(s: &str) -> bool {
-        s.chars().any(|c| {
-            matches!(c as u32, 0x7F..=0x84 | 0x86..=0x9F | 0xFFFE | 0xFFFF)
-        })
-    }
-    match v {
-        Value::Float(f) if !f.is_finite() => Err(format!(
-            "json: unsupported value: {}",
-            format_float_go(*f)
-        )),
-        Value::Str(s) if bad_char(s) => {
-            Err(format!("yaml: control characters are not allowed (in {s:?})"))
-        }
-        Value::Seq(items) => items.iter().try_for_each(check_printable),
-        Value::Map(m) => m.iter().try_for_each(|(k, v)| {
-            if bad_char(k) {
-                return Err(format!("yaml: control characters are not allowed (in key {k:?})"));
-            }
-            check_printable(v)
-        }),
-        _ => Ok(()),
     }
 }

@@ -45,8 +45,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
         unterminated_len: (!text.is_empty() && !text.ends_with('\n')).then(|| text.chars().count()),
     };
     let mut parser = Parser::new_from_str(text);
-    loop {
-        let Some(next) = parser.next_event() else { break };
+    while let Some(next) = parser.next_event() {
         let (ev, span) = next.map_err(|e| YamlError {
             line: e.marker().line(),
             col: e.marker().col() + 1,
@@ -137,7 +136,14 @@ impl Builder {
                 self.push_value(v, n, line, col)?;
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let mut v = resolve_scalar(&text, style, tag.as_deref());
+                let mut v = if style == ScalarStyle::Plain && tag.is_none() && self.in_annotations()
+                {
+                    // kustomize rewrites annotations as strings from the
+                    // node's text: `a: 1e3` prints as `a: "1e3"`.
+                    Value::Str(text.to_string())
+                } else {
+                    resolve_scalar(&text, style, tag.as_deref())
+                };
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
                     && self.unterminated_len.is_some_and(|n| span.end.index() >= n)
                 {
@@ -216,6 +222,24 @@ impl Builder {
         Ok(false)
     }
 
+    /// Whether the next scalar is a value of a document's
+    /// `metadata.annotations`.
+    fn in_annotations(&self) -> bool {
+        fn key_of(f: &Frame) -> Option<&str> {
+            match f {
+                Frame::Map {
+                    key: Some((k, _, _)),
+                    ..
+                } => Some(k.as_str()),
+                _ => None,
+            }
+        }
+        self.stack.len() == 3
+            && key_of(&self.stack[0]) == Some("metadata")
+            && key_of(&self.stack[1]) == Some("annotations")
+            && key_of(&self.stack[2]).is_some()
+    }
+
     fn note_start(&mut self, line: usize, col: usize) {
         if self.stack.is_empty() && self.doc_start.is_none() {
             self.doc_start = Some((line, col));
@@ -287,7 +311,9 @@ impl Builder {
                                 return Err(YamlError {
                                     line: kl,
                                     col: kc,
-                                    msg: format!("mapping key \"{k}\" already defined at line {first}"),
+                                    msg: format!(
+                                        "mapping key \"{k}\" already defined at line {first}"
+                                    ),
                                 });
                             }
                             lines.insert(k.clone(), kl);

@@ -12,8 +12,9 @@ use indexmap::IndexMap;
 pub type Mapping = IndexMap<String, Value>;
 
 /// One YAML/JSON value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
+    #[default]
     Null,
     Bool(bool),
     Int(i64),
@@ -23,12 +24,6 @@ pub enum Value {
     Str(String),
     Seq(Vec<Value>),
     Map(Mapping),
-}
-
-impl Default for Value {
-    fn default() -> Self {
-        Value::Null
-    }
 }
 
 impl From<&str> for Value {
