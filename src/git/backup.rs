@@ -77,7 +77,7 @@ pub fn list_backups(repo: &Repository, branch: &str) -> Result<Vec<Backup>, GitE
             target,
         });
     }
-    out.sort_by(|a, b| stamp_key(&a.stamp).cmp(&stamp_key(&b.stamp)));
+    out.sort_by_key(|b| stamp_key(&b.stamp));
     Ok(out)
 }
 

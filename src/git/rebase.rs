@@ -234,21 +234,28 @@ pub fn rebase(dir: &Path, opts: &RebaseOptions) -> Result<RebaseReport, GitError
     let recover_rev = backup.clone().unwrap_or_else(|| head.tip.to_string());
     let mut dropped: Vec<UpstreamDeleted> = Vec::new();
     let mut kept: Vec<UpstreamDeleted> = Vec::new();
-    for r in &outcome.replayed {
-        for p in &r.dropped {
+    let drops = outcome
+        .replayed
+        .iter()
+        .map(|r| (r.original, &r.dropped))
+        .chain(outcome.skipped.iter().map(|k| (k.commit, &k.dropped)));
+    for (original, list) in drops {
+        for p in list {
             if !dropped.iter().any(|d| &d.path == p) {
                 let rev = if old_tree.get_path(Path::new(p)).is_ok() {
                     recover_rev.clone()
                 } else {
-                    r.original.to_string()
+                    original.to_string()
                 };
                 dropped.push(UpstreamDeleted {
                     path: p.clone(),
-                    commit: r.original,
+                    commit: original,
                     recover: Some(format!("git show {rev}:{p}")),
                 });
             }
         }
+    }
+    for r in &outcome.replayed {
         for p in &r.kept {
             if !kept.iter().any(|d| &d.path == p) {
                 kept.push(UpstreamDeleted {

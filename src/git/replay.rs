@@ -126,6 +126,11 @@ pub struct Skipped {
     pub commit: Oid,
     pub summary: String,
     pub reason: SkipReason,
+    /// For a commit that became empty: the conflicts met on the way.
+    pub conflicts: Vec<Conflict>,
+    /// For a commit that became empty: files deleted upstream it changed,
+    /// dropped (its change to them was all it had left).
+    pub dropped: Vec<String>,
 }
 
 /// The local commits to replay, in order, and those left out up front.
@@ -179,6 +184,8 @@ pub fn plan(repo: &Repository, head: Oid, upstream: Oid) -> Result<Plan, GitErro
                 commit: id,
                 summary: summary_of(&c),
                 reason: SkipReason::Merge,
+                conflicts: Vec::new(),
+                dropped: Vec::new(),
             });
         } else {
             candidates.push(id);
@@ -195,6 +202,8 @@ pub fn plan(repo: &Repository, head: Oid, upstream: Oid) -> Result<Plan, GitErro
                 commit: id,
                 summary: summary_of(&c),
                 reason: SkipReason::AlreadyUpstream,
+                conflicts: Vec::new(),
+                dropped: Vec::new(),
             });
         } else {
             plan.to_replay.push(id);
@@ -398,6 +407,8 @@ pub fn replay(
                 commit: id,
                 summary,
                 reason: SkipReason::BecameEmpty,
+                conflicts: step.conflicts,
+                dropped: step.dropped,
             });
             continue;
         }
@@ -496,27 +507,16 @@ fn replay_one(
         Some(&merge_options(FileFavor::Theirs)),
     )?;
     for c in conflicts_of(&index)? {
-        if std::env::var_os("GU_DEBUG").is_some() {
-            eprintln!("conflict a={:?} o={:?} t={:?}", path_of(&c.ancestor), path_of(&c.our), path_of(&c.their));
-        }
         settle(&mut index, &c, policy, &mut step)?;
     }
     if index.has_conflicts() {
-        let left: Vec<String> = conflicts_of(&index)?
-            .iter()
-            .filter_map(|c| any_path(c))
-            .collect();
+        let left: Vec<String> = conflicts_of(&index)?.iter().filter_map(any_path).collect();
         return Err(git2::Error::from_str(&format!(
             "unresolved conflicts remain in {}",
             left.join(", ")
         )));
     }
     step.tree = index.write_tree_to(repo)?;
-    if std::env::var_os("GU_DEBUG").is_some() {
-        for e in index.iter() {
-            eprintln!("entry {} {:x}", String::from_utf8_lossy(&e.path), e.flags);
-        }
-    }
     for c in &mut step.conflicts {
         if c.kind == ConflictKind::DeletedUpstream {
             c.winner = match policy {

@@ -64,43 +64,50 @@ impl RebaseReport {
     }
 
     pub fn to_json(&self) -> Value {
+        let conflicts = |list: &[super::replay::Conflict]| -> Vec<Value> {
+            list.iter()
+                .map(|c| {
+                    let mut v = json!({
+                        "path": c.path,
+                        "kind": c.kind.as_str(),
+                        "winner": c.winner.as_str(),
+                    });
+                    if let ConflictKind::Rename {
+                        ancestor,
+                        upstream,
+                        local,
+                    } = &c.kind
+                    {
+                        v["paths"] =
+                            json!({"ancestor": ancestor, "upstream": upstream, "local": local});
+                    }
+                    v
+                })
+                .collect()
+        };
         let replayed: Vec<Value> = self
             .replayed
             .iter()
             .map(|r| {
-                let conflicts: Vec<Value> = r
-                    .conflicts
-                    .iter()
-                    .map(|c| {
-                        let mut v = json!({
-                            "path": c.path,
-                            "kind": c.kind.as_str(),
-                            "winner": c.winner.as_str(),
-                        });
-                        if let ConflictKind::Rename {
-                            ancestor,
-                            upstream,
-                            local,
-                        } = &c.kind
-                        {
-                            v["paths"] =
-                                json!({"ancestor": ancestor, "upstream": upstream, "local": local});
-                        }
-                        v
-                    })
-                    .collect();
                 json!({
                     "original": sha(r.original),
                     "new": sha(r.new),
                     "summary": r.summary,
-                    "conflicts": conflicts,
+                    "conflicts": conflicts(&r.conflicts),
                 })
             })
             .collect();
         let skipped: Vec<Value> = self
             .skipped
             .iter()
-            .map(|s| json!({"commit": sha(s.commit), "summary": s.summary, "reason": s.reason.as_str()}))
+            .map(|s| {
+                json!({
+                    "commit": sha(s.commit),
+                    "summary": s.summary,
+                    "reason": s.reason.as_str(),
+                    "conflicts": conflicts(&s.conflicts),
+                })
+            })
             .collect();
         let files = |v: &[UpstreamDeleted]| -> Vec<Value> {
             v.iter()
