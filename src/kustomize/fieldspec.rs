@@ -528,6 +528,23 @@ fn gvk_sort_key(g: &str, v: &str, k: &str) -> (i64, String) {
 }
 
 /// Splits a field-spec path at `/`; `\/` is a literal slash inside a name.
+/// [`split_path`], memoized: the same few hundred field-spec paths are
+/// walked for every resource.
+fn split_path_cached(path: &str) -> std::rc::Rc<Vec<String>> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<HashMap<String, std::rc::Rc<Vec<String>>>> =
+            std::cell::RefCell::new(HashMap::new());
+    }
+    CACHE.with(|c| {
+        if let Some(v) = c.borrow().get(path) {
+            return v.clone();
+        }
+        let v = std::rc::Rc::new(split_path(path));
+        c.borrow_mut().insert(path.to_string(), v.clone());
+        v
+    })
+}
+
 pub fn split_path(path: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (i, part) in path.split('/').enumerate() {
@@ -577,7 +594,7 @@ pub fn walk_spec(
     if !fs.matches_object(obj) {
         return Ok(());
     }
-    let segs = split_path(&fs.path);
+    let segs = split_path_cached(&fs.path);
     let create_on = fs.create && create != CreateKind::Nothing;
     let res = walk(obj, &segs, create_on, create, f);
     res.map_err(|e| {

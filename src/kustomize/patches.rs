@@ -34,11 +34,30 @@ fn effective_ns(group: &str, kind: &str, ns: &str) -> String {
     }
 }
 
-fn anchored(p: &Option<String>, what: &str) -> Res<Option<Regex>> {
+/// A selector field: kustomize treats it as an anchored regular
+/// expression; most are plain names, compared without compiling one.
+enum Matcher {
+    Exact(String),
+    Re(Regex),
+}
+
+impl Matcher {
+    fn is_match(&self, s: &str) -> bool {
+        match self {
+            Matcher::Exact(e) => e == s,
+            Matcher::Re(re) => re.is_match(s),
+        }
+    }
+}
+
+fn anchored(p: &Option<String>, what: &str) -> Res<Option<Matcher>> {
     match p.as_deref() {
         None | Some("") => Ok(None),
+        Some(s) if !s.contains(|c: char| "\\.+*?()|[]{}^$".contains(c)) => {
+            Ok(Some(Matcher::Exact(s.to_string())))
+        }
         Some(s) => Regex::new(&format!("^(?:{s})$"))
-            .map(Some)
+            .map(|re| Some(Matcher::Re(re)))
             .map_err(|e| format!("invalid {what} regular expression '{s}' in patch target: {e}")),
     }
 }

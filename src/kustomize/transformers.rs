@@ -401,24 +401,71 @@ pub fn split_image(image: &str) -> (&str, &str, &str) {
 /// One `images` entry, ready to apply.
 struct ImageRule<'a> {
     spec: &'a ImageSpec,
-    /// `^name(:tag)?(@sha256:digest)?$`; `None` when the name is not a
-    /// valid pattern (nothing matches then).
-    pattern: Option<Regex>,
+    /// kustomize's `^name(:tag)?(@sha256:digest)?$`, with the name used as
+    /// a regular expression.
+    pattern: ImagePattern,
+}
+
+enum ImagePattern {
+    /// A name whose only metacharacter is `.` (any one character): matched
+    /// by hand, since compiling a regex costs more than the whole render.
+    Simple(Vec<char>),
+    Re(Regex),
+    /// Not a valid pattern: nothing matches.
+    Invalid,
+}
+
+impl ImagePattern {
+    fn new(name: &str) -> ImagePattern {
+        if !name.contains(|c: char| "\\+*?()|[]{}^$".contains(c)) {
+            return ImagePattern::Simple(name.chars().collect());
+        }
+        match Regex::new(&format!(
+            "^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$"
+        )) {
+            Ok(re) => ImagePattern::Re(re),
+            Err(_) => ImagePattern::Invalid,
+        }
+    }
+
+    fn is_match(&self, value: &str) -> bool {
+        match self {
+            ImagePattern::Re(re) => re.is_match(value),
+            ImagePattern::Invalid => false,
+            ImagePattern::Simple(name) => {
+                let mut it = value.chars();
+                for n in name {
+                    match it.next() {
+                        Some(c) if *n == '.' || c == *n => {}
+                        _ => return false,
+                    }
+                }
+                let rest = it.as_str();
+                let tag_char = |c: char| c.is_ascii_alphanumeric() || "_.{}-".contains(c);
+                let rest = match rest.strip_prefix(':') {
+                    Some(r) => r.trim_start_matches(tag_char),
+                    None => rest,
+                };
+                match rest.strip_prefix("@sha256:") {
+                    Some(r) => r.chars().all(tag_char),
+                    None => rest.is_empty(),
+                }
+            }
+        }
+    }
 }
 
 impl ImageRule<'_> {
     fn new(spec: &ImageSpec) -> ImageRule<'_> {
-        let pattern = Regex::new(&format!(
-            "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$",
-            spec.name
-        ))
-        .ok();
-        ImageRule { spec, pattern }
+        ImageRule {
+            spec,
+            pattern: ImagePattern::new(&spec.name),
+        }
     }
 
     /// The new value for an image reference, if the rule matches it.
     fn rewrite(&self, value: &str) -> Option<String> {
-        if !self.pattern.as_ref()?.is_match(value) {
+        if !self.pattern.is_match(value) {
             return None;
         }
         let (name, tag, digest) = split_image(value);
@@ -582,6 +629,42 @@ pub fn replicas(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn simple_image_patterns_match_like_the_regex() {
+        let names = ["nginx", "gcr.io/arrikto/rok", "a.b", "x"];
+        let values = [
+            "nginx",
+            "nginx:1.0",
+            "nginx@sha256:abc",
+            "nginx:1.0@sha256:abc",
+            "nginx:1.0@sha256:",
+            "nginxx",
+            "nginx:",
+            "nginx:a/b",
+            "gcr.io/arrikto/rok:v1",
+            "gcrXio/arrikto/rok",
+            "gcr.io/arrikto/rok2",
+            "a.b",
+            "aXb:t",
+            "a.b@sha1:x",
+            "x:{v}",
+            "x@sha256:a:b",
+        ];
+        for n in names {
+            let re = super::ImagePattern::Re(
+                regex::Regex::new(&format!(
+                    "^{n}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$"
+                ))
+                .unwrap(),
+            );
+            let simple = super::ImagePattern::new(n);
+            assert!(matches!(simple, super::ImagePattern::Simple(_)));
+            for v in values {
+                assert_eq!(simple.is_match(v), re.is_match(v), "name {n} value {v}");
+            }
+        }
+    }
+
     use super::*;
     use crate::resource::Origin;
     use crate::yaml::parse_documents;

@@ -46,6 +46,7 @@ fn emit_document_into(v: &Value, out: &mut String) {
         indention: true,
         open_ended: false,
         flow_level: 0,
+        buf: Vec::new(),
     };
     e.node(v, Ctx::Root);
     // document end
@@ -84,6 +85,8 @@ struct Emitter {
     indention: bool,
     open_ended: bool,
     flow_level: i64,
+    /// Reused buffer of the current scalar's characters.
+    buf: Vec<char>,
 }
 
 impl Emitter {
@@ -209,7 +212,15 @@ impl Emitter {
     }
 
     fn scalar(&mut self, s: &str, requested: Style, ctx: Ctx) {
-        let a = analyze(s);
+        let mut chars = std::mem::take(&mut self.buf);
+        chars.clear();
+        chars.extend(s.chars());
+        self.scalar_chars(s, &chars, requested, ctx);
+        self.buf = chars;
+    }
+
+    fn scalar_chars(&mut self, s: &str, chars: &[char], requested: Style, ctx: Ctx) {
+        let a = analyze(s, chars);
         let simple_key = ctx == Ctx::SimpleKey;
         let mut style = requested;
         if simple_key && a.multiline {
@@ -234,19 +245,18 @@ impl Emitter {
         self.increase_indent(true, false);
         let allow_breaks = !simple_key;
         match style {
-            Style::Plain => self.write_plain(s, allow_breaks, ctx == Ctx::Root),
-            Style::Single => self.write_single(s, allow_breaks),
-            Style::Double => self.write_double(s, allow_breaks),
+            Style::Plain => self.write_plain(chars, allow_breaks, ctx == Ctx::Root),
+            Style::Single => self.write_single(chars, allow_breaks),
+            Style::Double => self.write_double(chars, allow_breaks),
             Style::Literal => self.write_literal(s),
         }
         self.pop_indent();
     }
 
-    fn write_plain(&mut self, s: &str, allow_breaks: bool, root: bool) {
-        if !s.is_empty() && !self.whitespace {
+    fn write_plain(&mut self, chars: &[char], allow_breaks: bool, root: bool) {
+        if !chars.is_empty() && !self.whitespace {
             self.put(' ');
         }
-        let chars: Vec<char> = s.chars().collect();
         let mut spaces = false;
         let mut breaks = false;
         let mut i = 0;
@@ -277,7 +287,7 @@ impl Emitter {
             }
             i += 1;
         }
-        if !s.is_empty() {
+        if !chars.is_empty() {
             self.whitespace = false;
         }
         self.indention = false;
@@ -286,9 +296,8 @@ impl Emitter {
         }
     }
 
-    fn write_single(&mut self, s: &str, allow_breaks: bool) {
+    fn write_single(&mut self, chars: &[char], allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
-        let chars: Vec<char> = s.chars().collect();
         let mut spaces = false;
         let mut breaks = false;
         let n = chars.len();
@@ -332,14 +341,13 @@ impl Emitter {
         self.indention = false;
     }
 
-    fn write_double(&mut self, s: &str, allow_breaks: bool) {
+    fn write_double(&mut self, chars: &[char], allow_breaks: bool) {
         self.write_indicator("\"", true, false, false);
-        let chars: Vec<char> = s.chars().collect();
         let n = chars.len();
         let mut spaces = false;
         // go-yaml v2's `is_bom` looks at the start of the string whatever
         // the position: after a leading BOM every character is escaped.
-        let bom_start = s.starts_with('\u{FEFF}');
+        let bom_start = chars.first() == Some(&'\u{FEFF}');
         for i in 0..n {
             let c = chars[i];
             if bom_start
@@ -466,7 +474,7 @@ struct Analysis {
 
 /// libyaml's scalar analysis (go-yaml v2 flavour: a tab is a special
 /// character).
-fn analyze(s: &str) -> Analysis {
+fn analyze(s: &str, chars: &[char]) -> Analysis {
     if s.is_empty() {
         return Analysis {
             multiline: false,
@@ -488,7 +496,6 @@ fn analyze(s: &str) -> Analysis {
         block_ind = true;
         flow_ind = true;
     }
-    let chars: Vec<char> = s.chars().collect();
     let n = chars.len();
     let mut preceded_by_ws = true;
     for i in 0..n {
@@ -722,35 +729,66 @@ fn go_float_syntax(s: &str) -> bool {
 }
 
 fn yaml_style_float(s: &str) -> bool {
-    let re = regex_lite_float();
-    re.is_match(s)
+    super::parse::is_yaml_style_float(s)
 }
 
-fn regex_lite_float() -> &'static regex::Regex {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    RE.get_or_init(|| {
-        regex::Regex::new(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$").unwrap()
-    })
-}
-
+/// `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$` (go-yaml's
+/// sexagesimal float), by hand: compiling the regular expression costs
+/// more than rendering a small tree.
 fn is_base60_float(s: &str) -> bool {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let Some(&c) = s.as_bytes().first() else {
-        return false;
-    };
+    let b = s.as_bytes();
+    let Some(&c) = b.first() else { return false };
     if !(c == b'+' || c == b'-' || c.is_ascii_digit()) || !s.contains(':') {
         return false;
     }
-    RE.get_or_init(|| {
-        regex::Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$").unwrap()
-    })
-    .is_match(s)
+    let mut i = usize::from(c == b'+' || c == b'-');
+    if !b.get(i).is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    i += 1;
+    while b.get(i).is_some_and(|c| c.is_ascii_digit() || *c == b'_') {
+        i += 1;
+    }
+    let mut groups = 0;
+    while b.get(i) == Some(&b':') {
+        i += 1;
+        // [0-5]?[0-9]
+        match (b.get(i), b.get(i + 1)) {
+            (Some(d1 @ b'0'..=b'5'), Some(d2)) if d2.is_ascii_digit() => {
+                let _ = d1;
+                i += 2;
+            }
+            (Some(d), _) if d.is_ascii_digit() => i += 1,
+            _ => return false,
+        }
+        groups += 1;
+    }
+    if groups == 0 {
+        return false;
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        while b.get(i).is_some_and(|c| c.is_ascii_digit() || *c == b'_') {
+            i += 1;
+        }
+    }
+    i == b.len()
 }
 
 /// go-yaml's "natural" key order (its `keyList.Less` on strings).
 pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     if a == b {
         return Ordering::Equal;
+    }
+    if a.is_ascii() && b.is_ascii() {
+        // the common case: compare bytes without decoding
+        return if less(a.as_bytes(), b.as_bytes()) {
+            Ordering::Less
+        } else if less(b.as_bytes(), a.as_bytes()) {
+            Ordering::Greater
+        } else {
+            Ordering::Equal
+        };
     }
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
@@ -763,30 +801,48 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     }
 }
 
-fn less(ar: &[char], br: &[char]) -> bool {
+/// A character of a key: `char`, or a byte of an ASCII key.
+trait KeyChar: Copy + PartialOrd {
+    fn ch(self) -> char;
+}
+
+impl KeyChar for char {
+    fn ch(self) -> char {
+        self
+    }
+}
+
+impl KeyChar for u8 {
+    fn ch(self) -> char {
+        self as char
+    }
+}
+
+fn less<C: KeyChar>(ar: &[C], br: &[C]) -> bool {
     let mut i = 0;
     while i < ar.len() && i < br.len() {
         if ar[i] == br[i] {
             i += 1;
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let (ac, bc) = (ar[i].ch(), br[i].ch());
+        let al = ac.is_alphabetic();
+        let bl = bc.is_alphabetic();
         if al && bl {
-            return ar[i] < br[i];
+            return ac < bc;
         }
         if al || bl {
             return bl;
         }
         let (mut an, mut bn): (i64, i64) = (0, 0);
-        if ar[i] == '0' || br[i] == '0' {
+        if ac == '0' || bc == '0' {
             let mut j = i;
             while j > 0 {
                 j -= 1;
-                if !ar[j].is_ascii_digit() {
+                if !ar[j].ch().is_ascii_digit() {
                     break;
                 }
-                if ar[j] != '0' {
+                if ar[j].ch() != '0' {
                     an = 1;
                     bn = 1;
                     break;
@@ -794,13 +850,17 @@ fn less(ar: &[char], br: &[char]) -> bool {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
+        while ai < ar.len() && ar[ai].ch().is_ascii_digit() {
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add(ar[ai].ch() as i64 - '0' as i64);
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
+        while bi < br.len() && br[bi].ch().is_ascii_digit() {
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add(br[bi].ch() as i64 - '0' as i64);
             bi += 1;
         }
         if an != bn {
@@ -809,7 +869,7 @@ fn less(ar: &[char], br: &[char]) -> bool {
         if ai != bi {
             return ai < bi;
         }
-        return ar[i] < br[i];
+        return ac < bc;
     }
     ar.len() < br.len()
 }
@@ -942,6 +1002,16 @@ mod tests {
         assert_eq!(format_number_json_roundtrip(1e20), "1e+20");
         assert_eq!(format_number_json_roundtrip(1000.0), "1000");
         assert_eq!(format_number_json_roundtrip(-0.0), "0");
+    }
+
+    #[test]
+    fn base60_like_go_yaml() {
+        for yes in ["1:20", "190:20:30", "-1:5", "+12_3:59.5_", "1:2:3."] {
+            assert!(is_base60_float(yes), "{yes}");
+        }
+        for no in ["1:60", "1:", ":1", "a:1", "1:2a", "1_:20x", "1.5"] {
+            assert!(!is_base60_float(no), "{no}");
+        }
     }
 
     #[test]
