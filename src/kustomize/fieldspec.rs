@@ -475,34 +475,7 @@ pub fn parse_group_version(api_version: &str) -> (&str, &str) {
     }
 }
 
-const ORDER_FIRST: &[&str] = &[
-    "Namespace",
-    "ResourceQuota",
-    "StorageClass",
-    "CustomResourceDefinition",
-    "ServiceAccount",
-    "PodSecurityPolicy",
-    "Role",
-    "ClusterRole",
-    "RoleBinding",
-    "ClusterRoleBinding",
-    "ConfigMap",
-    "Secret",
-    "Endpoints",
-    "Service",
-    "LimitRange",
-    "PriorityClass",
-    "PersistentVolume",
-    "PersistentVolumeClaim",
-    "Deployment",
-    "StatefulSet",
-    "CronJob",
-    "PodDisruptionBudget",
-];
-const ORDER_LAST: &[&str] = &[
-    "MutatingWebhookConfiguration",
-    "ValidatingWebhookConfiguration",
-];
+use super::sort::{ORDER_FIRST, ORDER_LAST};
 
 /// kustomize's GVK ordering key (kind rank, then `group_version_kind` with
 /// `~G`/`~V`/`~K` for empty parts), used to sort merged configurations.
@@ -546,13 +519,18 @@ fn split_path_cached(path: &str) -> std::rc::Rc<Vec<String>> {
 }
 
 pub fn split_path(path: &str) -> Vec<String> {
+    split_escaped(path, '/')
+}
+
+/// Splits at `sep`, where `\<sep>` keeps the separator inside a part.
+pub fn split_escaped(path: &str, sep: char) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for (i, part) in path.split('/').enumerate() {
+    for (i, part) in path.split(sep).enumerate() {
         if i > 0 {
             if let Some(last) = out.last_mut() {
                 if last.ends_with('\\') {
                     last.pop();
-                    last.push('/');
+                    last.push(sep);
                     last.push_str(part);
                     continue;
                 }

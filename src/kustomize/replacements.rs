@@ -525,20 +525,7 @@ fn split_requirements(s: &str) -> Vec<&str> {
 /// Splits a field path at `.`, keeping `[k=v.w]` together, honouring `\.`,
 /// and dropping brackets around a key that holds no `=` (`[a.b/c]`).
 pub fn split_path(path: &str) -> Vec<String> {
-    let mut raw: Vec<String> = Vec::new();
-    for (i, part) in path.split('.').enumerate() {
-        if i > 0 {
-            if let Some(last) = raw.last_mut() {
-                if last.ends_with('\\') {
-                    last.pop();
-                    last.push('.');
-                    last.push_str(part);
-                    continue;
-                }
-            }
-        }
-        raw.push(part.to_string());
-    }
+    let mut raw = super::fieldspec::split_escaped(path, '.');
     if raw.len() > 1 && raw[0].is_empty() {
         raw.remove(0);
     }
