@@ -649,3 +649,43 @@ fn up_to_date_branch_is_left_alone() {
     assert_eq!(head(&d), before);
     assert!(backups(&d).is_empty());
 }
+
+#[test]
+fn renames_are_found_with_gits_similarity_score() {
+    // A binary file the vendor renamed and changed by one byte, which the
+    // local commit edited at its old path: git's rename detection pairs
+    // them, so the local version lands at the new path (a binary conflict
+    // the local side wins), not dropped as deleted upstream.
+    let blob = |tweak: u8, at: usize| -> Vec<u8> {
+        let mut v: Vec<u8> = (0..640u32).map(|i| (i * 37 % 251) as u8).collect();
+        v[0] = 0;
+        v[at] = v[at].wrapping_add(tweak);
+        v
+    };
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path().join("repo");
+    init_repo(&d);
+    fs::create_dir_all(d.join("bin")).unwrap();
+    fs::write(d.join("bin/data.bin"), blob(0, 1)).unwrap();
+    write(&d, "README", "vendor\n");
+    commit_all(&d, "base");
+    git_ok(&d, &["checkout", "-q", "-b", "upstream"]);
+    fs::create_dir_all(d.join("moved")).unwrap();
+    fs::remove_file(d.join("bin/data.bin")).unwrap();
+    fs::write(d.join("moved/data.bin"), blob(9, 500)).unwrap();
+    commit_all(&d, "vendor moves data.bin");
+    git_ok(&d, &["checkout", "-q", "main"]);
+    fs::write(d.join("bin/data.bin"), blob(3, 70)).unwrap();
+    commit_all(&d, "local tweak");
+    let j = json(&bin(
+        &d,
+        &["--no-fetch", "--upstream", "upstream", "--output", "json"],
+    ));
+    assert!(!d.join("bin/data.bin").exists());
+    assert_eq!(fs::read(d.join("moved/data.bin")).unwrap(), blob(3, 70));
+    let c = &j["replayed"][0]["conflicts"][0];
+    assert_eq!(c["path"], "moved/data.bin");
+    assert_eq!(c["kind"], "rename");
+    assert_eq!(c["winner"], "local");
+    assert_eq!(j["dropped_files"].as_array().map_or(0, Vec::len), 0);
+}

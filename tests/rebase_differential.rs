@@ -416,13 +416,11 @@ fn check(seed: u64) -> Verdict {
     Verdict::Match
 }
 
-/// Seeds where the replay differs from git today, all for one reason:
-/// libgit2's rename detection misses renames that git's similarity score
-/// finds (a binary file renamed and changed; a small text file renamed and
-/// later shortened). Open work: detect renames with git's score. Any other
-/// mismatch fails the test, and so does a listed seed that starts to match
-/// (so this list can only shrink).
-const KNOWN_RENAME_DIFFERENCES: &[u64] = &[36, 97, 157];
+/// Seeds where the replay differs from git today, with the reason. Any
+/// other mismatch fails the test, and so does a listed seed that starts to
+/// match (so this list can only shrink). Empty since renames are detected
+/// with git's own similarity score (src/git/renames.rs).
+const KNOWN_RENAME_DIFFERENCES: &[u64] = &[];
 
 #[test]
 fn rebase_matches_git_on_generated_histories() {

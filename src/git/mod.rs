@@ -12,6 +12,7 @@ pub mod fetch;
 pub mod patchid;
 pub mod preflight;
 pub mod rebase;
+pub mod renames;
 pub mod replay;
 pub mod report;
 pub mod roots;

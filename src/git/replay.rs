@@ -15,6 +15,7 @@ use git2::{
 
 use super::error::{Context, GitError};
 use super::patchid::{is_binary, patch_id};
+use super::renames::{self, file_at, path_of as fs_path, SimilarityCache};
 
 /// What to do with a file the upstream deleted and a local commit changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -362,6 +363,7 @@ pub fn replay(
         .ctx(|| format!("cannot read upstream commit {onto}"))?;
     let mut replayed = Vec::new();
     let mut skipped = plan.skipped.clone();
+    let mut cache = SimilarityCache::new();
     for &id in &plan.to_replay {
         let commit = repo
             .find_commit(id)
@@ -389,8 +391,8 @@ pub fn replay(
                 message,
             }
         };
-        let step =
-            replay_one(repo, &tip, &commit, policy).map_err(|e| fail(e.message().to_string()))?;
+        let step = replay_one(repo, &tip, &commit, policy, &mut cache)
+            .map_err(|e| fail(e.message().to_string()))?;
         let theirs = commit.tree_id();
         let base_tree = match commit.parent_count() {
             0 => None,
@@ -450,13 +452,145 @@ struct Step {
     kept: Vec<String>,
 }
 
+/// libgit2's merge without its rename detection: renames are found the
+/// way git finds them (see [`renames`]) and applied to the trees first.
 fn merge_options(favor: FileFavor) -> MergeOptions {
     let mut o = MergeOptions::new();
-    o.find_renames(true)
-        .rename_threshold(50)
-        .target_limit(7000)
-        .file_favor(favor);
+    o.find_renames(false).file_favor(favor);
     o
+}
+
+/// Where a renamed file came from: its path in the ancestor, upstream
+/// and local trees (`None` where that side deleted it).
+type Origin = (Option<String>, Option<String>, Option<String>);
+
+/// The three trees of a merge with every rename that matters applied:
+/// a file one side renamed is moved to its new path in the ancestor and
+/// in the other side's tree, so that a path-by-path merge meets the
+/// versions git's merge pairs up.
+struct Prepared<'r> {
+    base: Tree<'r>,
+    ours: Tree<'r>,
+    theirs: Tree<'r>,
+    /// New path → where it came from.
+    moved: HashMap<String, Origin>,
+    /// Both sides renamed the same file to different paths: the local
+    /// path won (new path → origin).
+    rename_rename: Vec<(String, Origin)>,
+}
+
+fn lossy(p: &[u8]) -> String {
+    String::from_utf8_lossy(p).into_owned()
+}
+
+/// Whether `to` can take a file in `tree`: nothing there, and no file at
+/// any of its parent directories.
+fn free_in(tree: &Tree<'_>, to: &[u8]) -> bool {
+    if tree.get_path(fs_path(to)).is_ok() {
+        return false;
+    }
+    to.iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'/')
+        .all(|(i, _)| file_at(tree, &to[..i]).is_none())
+}
+
+/// `tree` with each file of `moves` (old path, new path) moved.
+fn with_moves<'r>(
+    repo: &'r Repository,
+    tree: &Tree<'r>,
+    moves: &[(Vec<u8>, Vec<u8>)],
+) -> Result<Tree<'r>, git2::Error> {
+    if moves.is_empty() {
+        return Ok(tree.clone());
+    }
+    let mut index = Index::new()?;
+    index.read_tree(tree)?;
+    for (from, to) in moves {
+        let Some(mut e) = index.get_path(fs_path(from), 0) else {
+            continue;
+        };
+        index.remove(fs_path(from), 0)?;
+        e.path = to.clone();
+        e.flags = (e.flags & !0x3fff) | (to.len().min(0xfff) as u16);
+        index.add(&e)?;
+    }
+    let id = index.write_tree_to(repo)?;
+    repo.find_tree(id)
+}
+
+fn prepare<'r>(
+    repo: &'r Repository,
+    base: &Tree<'r>,
+    ours: &Tree<'r>,
+    theirs: &Tree<'r>,
+    cache: &mut SimilarityCache,
+) -> Result<Prepared<'r>, git2::Error> {
+    let mut p = Prepared {
+        base: base.clone(),
+        ours: ours.clone(),
+        theirs: theirs.clone(),
+        moved: HashMap::new(),
+        rename_rename: Vec::new(),
+    };
+    // Only renames whose source the other side changed or deleted matter.
+    let mut up = renames::detect(repo, base, ours, theirs, cache)?;
+    up.retain(|a, _| file_at(theirs, a) != file_at(base, a));
+    let mut local = renames::detect(repo, base, theirs, ours, cache)?;
+    local.retain(|a, _| file_at(ours, a) != file_at(base, a));
+    if up.is_empty() && local.is_empty() {
+        return Ok(p);
+    }
+    let mut sources: Vec<&Vec<u8>> = up.keys().chain(local.keys()).collect();
+    sources.sort();
+    sources.dedup();
+    let (mut base_moves, mut ours_moves, mut theirs_moves) = (Vec::new(), Vec::new(), Vec::new());
+    for a in sources {
+        match (up.get(a), local.get(a)) {
+            (Some(b), Some(c)) if b == c => {
+                base_moves.push((a.clone(), b.clone()));
+                p.moved
+                    .insert(lossy(b), (Some(lossy(a)), Some(lossy(b)), Some(lossy(c))));
+            }
+            (Some(b), Some(c)) => {
+                base_moves.push((a.clone(), c.clone()));
+                if free_in(ours, c) {
+                    ours_moves.push((b.clone(), c.clone()));
+                }
+                let origin = (Some(lossy(a)), Some(lossy(b)), Some(lossy(c)));
+                p.moved.insert(lossy(c), origin.clone());
+                p.rename_rename.push((lossy(c), origin));
+            }
+            (Some(b), None) => {
+                base_moves.push((a.clone(), b.clone()));
+                let kept = file_at(theirs, a).is_some();
+                if kept && free_in(theirs, b) {
+                    theirs_moves.push((a.clone(), b.clone()));
+                }
+                p.moved.insert(
+                    lossy(b),
+                    (Some(lossy(a)), Some(lossy(b)), kept.then(|| lossy(a))),
+                );
+            }
+            (None, Some(c)) => {
+                base_moves.push((a.clone(), c.clone()));
+                let kept = file_at(ours, a).is_some();
+                if kept && free_in(ours, c) {
+                    ours_moves.push((a.clone(), c.clone()));
+                }
+                p.moved.insert(
+                    lossy(c),
+                    (Some(lossy(a)), kept.then(|| lossy(a)), Some(lossy(c))),
+                );
+            }
+            (None, None) => {}
+        }
+    }
+    base_moves.retain(|(_, to)| free_in(base, to));
+    p.base = with_moves(repo, base, &base_moves)?;
+    p.ours = with_moves(repo, ours, &ours_moves)?;
+    p.theirs = with_moves(repo, theirs, &theirs_moves)?;
+    Ok(p)
 }
 
 /// Cherry-picks `commit` onto `onto` in memory: a three-way merge of the
@@ -466,6 +600,7 @@ fn replay_one(
     onto: &Commit<'_>,
     commit: &Commit<'_>,
     policy: DeletePolicy,
+    cache: &mut SimilarityCache,
 ) -> Result<Step, git2::Error> {
     let ours = onto.tree()?;
     let theirs = commit.tree()?;
@@ -482,13 +617,11 @@ fn replay_one(
     if ours.id() == base.id() {
         return Ok(step); // the commit applies as it is
     }
-    let mut index = repo.merge_trees(
-        &base,
-        &ours,
-        &theirs,
-        Some(&merge_options(FileFavor::Normal)),
-    )?;
-    if !index.has_conflicts() {
+    let prepared = prepare(repo, &base, &ours, &theirs, cache)?;
+    let (base, ours, theirs) = (&prepared.base, &prepared.ours, &prepared.theirs);
+    let mut index =
+        repo.merge_trees(base, ours, theirs, Some(&merge_options(FileFavor::Normal)))?;
+    if !index.has_conflicts() && prepared.rename_rename.is_empty() {
         step.tree = index.write_tree_to(repo)?;
         return Ok(step);
     }
@@ -496,16 +629,38 @@ fn replay_one(
     // local hunks winning and settle what that leaves.
     for c in conflicts_of(&index)? {
         if c.our.is_none() && c.their.is_none() {
-            continue; // the old path of a rename/delete, reported at the new path
+            continue; // deleted on both sides
         }
-        step.conflicts.push(classify(repo, &c, policy)?);
+        let mut conflict = classify(repo, &c, policy)?;
+        if let Some((a, o, t)) = prepared.moved.get(&conflict.path) {
+            if matches!(
+                conflict.kind,
+                ConflictKind::Content | ConflictKind::Binary | ConflictKind::AddAdd
+            ) {
+                conflict.kind = ConflictKind::Rename {
+                    ancestor: a.clone(),
+                    upstream: o.clone(),
+                    local: t.clone(),
+                };
+            }
+        }
+        step.conflicts.push(conflict);
     }
-    let mut index = repo.merge_trees(
-        &base,
-        &ours,
-        &theirs,
-        Some(&merge_options(FileFavor::Theirs)),
-    )?;
+    for (path, (a, o, t)) in &prepared.rename_rename {
+        if !step.conflicts.iter().any(|c| &c.path == path) {
+            step.conflicts.push(Conflict {
+                path: path.clone(),
+                kind: ConflictKind::Rename {
+                    ancestor: a.clone(),
+                    upstream: o.clone(),
+                    local: t.clone(),
+                },
+                winner: Side::Local,
+            });
+        }
+    }
+    let mut index =
+        repo.merge_trees(base, ours, theirs, Some(&merge_options(FileFavor::Theirs)))?;
     for c in conflicts_of(&index)? {
         settle(&mut index, &c, policy, &mut step)?;
     }
