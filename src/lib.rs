@@ -2,6 +2,7 @@
 //! repository. The library knows nothing of the terminal; `src/main.rs` and
 //! `src/cli/` are a thin layer over it.
 
+pub mod diff;
 pub mod fsutil;
 pub mod git;
 pub mod kustomize;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod diff;
 mod rebase;
 mod render;
 
@@ -56,6 +57,8 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Rebase your local commits onto the vendor's new upstream, your changes winning
     Rebase(rebase::RebaseArgs),
+    /// Show what will change, resource by resource, between two revisions or trees
+    Diff(diff::DiffArgs),
 }
 
 /// A failure the binary reports: one line, and the exit code to use.
@@ -85,6 +88,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Render(a) => render::run(a),
         Command::Rebase(a) => rebase::run(a),
+        Command::Diff(a) => diff::run(a, color),
     };
     match result {
         Ok(code) => ExitCode::from(code),
