@@ -278,6 +278,7 @@ cases! {
     configmapgen_immutable,
     configmapgen_literals,
     configurations_fieldspecs,
+    configurations_scope_siblings,
     crds_legacy_field,
     custom_resource_with_crd,
     err_alias_bomb,

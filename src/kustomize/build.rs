@@ -334,8 +334,19 @@ impl<'a> Renderer<'a> {
             let path = join_clean(dir, entry);
             match self.fs.kind(&path) {
                 Kind::Dir => {
+                    // a sub-kustomization starts from the default transformer
+                    // configuration; what its `configurations` and `crds` add
+                    // applies to it and, merged, to this kustomization, but
+                    // not to its siblings
                     let mut sub = Acc::default();
-                    self.accumulate(&path, &mut sub, false)?;
+                    let parent_cfg =
+                        std::mem::replace(&mut self.cfg, TransformerConfig::defaults());
+                    let built = self.accumulate(&path, &mut sub, false);
+                    let child_cfg = std::mem::replace(&mut self.cfg, parent_cfg);
+                    built?;
+                    self.cfg
+                        .merge_config(&child_cfg)
+                        .map_err(|m| self.err(&path, m))?;
                     for r in sub.res {
                         acc.push(r).map_err(|m| self.err(&path, m))?;
                     }

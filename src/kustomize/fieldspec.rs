@@ -816,6 +816,23 @@ impl TransformerConfig {
             .clone()
     }
 
+    /// Merges another configuration into this one, as kustomize merges a
+    /// sub-kustomization's configuration into its parent's.
+    pub fn merge_config(&mut self, other: &TransformerConfig) -> Result<(), String> {
+        if self == other {
+            return Ok(());
+        }
+        let mut other = other.clone();
+        for key in LIST_KEYS {
+            if let (Some(mine), Some(theirs)) = (self.list_mut(key), other.list_mut(key)) {
+                merge_all(mine, theirs)?;
+            }
+        }
+        merge_backrefs(&mut self.name_reference, &other.name_reference)?;
+        self.sort_all();
+        Ok(())
+    }
+
     /// The field-spec list a configuration key names.
     fn list_mut(&mut self, key: &str) -> Option<&mut Vec<FieldSpec>> {
         Some(match key {
