@@ -6,6 +6,7 @@ pub mod diff;
 pub mod fsutil;
 pub mod git;
 pub mod kustomize;
+pub mod migrate;
 pub mod resource;
 pub mod source;
 pub mod yaml;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod diff;
+mod migrate;
 mod rebase;
 mod render;
 
@@ -57,6 +58,10 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Rebase your local commits onto the vendor's new upstream, your changes winning
     Rebase(rebase::RebaseArgs),
+    /// Rewrite your overlays for a new release from a migration catalog
+    MigratePatches(migrate::MigrateArgs),
+    /// List and describe the built-in migration catalogs
+    Migrations(migrate::MigrationsArgs),
     /// Show what will change, resource by resource, between two revisions or trees
     Diff(diff::DiffArgs),
 }
@@ -88,6 +93,8 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Render(a) => render::run(a),
         Command::Rebase(a) => rebase::run(a),
+        Command::MigratePatches(a) => migrate::run(a),
+        Command::Migrations(a) => migrate::run_migrations(a),
         Command::Diff(a) => diff::run(a, color),
     };
     match result {
