@@ -790,3 +790,32 @@ fn outside_a_repository_directories_work_and_revisions_fail() {
         stderr(&o)
     );
 }
+
+/// The `recreate` hints of the catalogs named in `gitops-upgrade.yaml` mark
+/// any change to the resources they name, even a field the API server
+/// would accept; without the plan file the same change updates in place.
+#[test]
+fn catalog_recreate_hints_from_the_plan_file() {
+    let old = "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: rok\nprovisioner: rok.csi.arrikto.com\nallowVolumeExpansion: false\n";
+    let new = old.replace("allowVolumeExpansion: false", "allowVolumeExpansion: true");
+    let t = repo(old);
+    write(t.path(), "base/res.yaml", &new);
+    let before = json(t.path(), &[]);
+    assert_eq!(only_resource(&before)["recreate"], false);
+
+    write(
+        t.path(),
+        "gitops-upgrade.yaml",
+        "migrations:\n- rok-v0.15\n",
+    );
+    let j = json(t.path(), &[]);
+    let r = only_resource(&j);
+    assert_eq!(r["recreate"], true);
+    let reasons = r["recreate_reasons"].as_array().unwrap();
+    assert!(
+        reasons
+            .iter()
+            .any(|v| v.as_str().unwrap().contains("rok-v0.15 migration catalog")),
+        "{reasons:?}"
+    );
+}

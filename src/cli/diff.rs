@@ -155,9 +155,7 @@ pub fn run(a: DiffArgs, color: ColorChoice) -> Result<u8, Failure> {
         side::render_both(&roots, (&from, &from_label), (&to, &to_label)).map_err(fail)?;
     let opts = DiffOptions {
         show_secrets: a.show_secrets,
-        // Hook for the `recreate` hints of the active migration catalogs
-        // (issue 4): convert each to a `gitops_upgrade::diff::RecreateHint`.
-        recreate_hints: Vec::new(),
+        recreate_hints: catalog_hints()?,
     };
     let mut resources = Vec::new();
     let mut unchanged = 0;
@@ -205,4 +203,31 @@ pub fn run(a: DiffArgs, color: ColorChoice) -> Result<u8, Failure> {
     } else {
         0
     })
+}
+
+/// The `recreate` hints of the migration catalogs that the repository's
+/// `gitops-upgrade.yaml` names: any change to such a resource is marked for
+/// re-creation, with the catalog as the reason.
+fn catalog_hints() -> Result<Vec<gitops_upgrade::diff::RecreateHint>, Failure> {
+    let mut out = Vec::new();
+    for c in super::migrate::active_catalogs(Path::new("."))? {
+        for r in &c.hints.recreate {
+            out.push(gitops_upgrade::diff::RecreateHint {
+                group: r.api_version.as_deref().map(|av| {
+                    gitops_upgrade::resource::split_api_version(av)
+                        .0
+                        .to_string()
+                }),
+                kind: r.kind.clone(),
+                namespace: r.namespace.clone(),
+                name: Some(r.name.clone()),
+                path: Vec::new(),
+                reason: format!(
+                    "the {} migration catalog says {} {} must be re-created in this release",
+                    c.name, r.kind, r.name
+                ),
+            });
+        }
+    }
+    Ok(out)
 }

@@ -69,6 +69,17 @@ fn print(text: &str) -> Result<(), Failure> {
         .map_err(|e| Failure::new(2, format!("cannot write to standard output: {e}")))
 }
 
+/// The catalogs the repository's `gitops-upgrade.yaml` names under
+/// `migrations:` (none without the file), loaded; `diff` marks their
+/// `recreate` hints.
+pub(super) fn active_catalogs(here: &Path) -> Result<Vec<Catalog>, Failure> {
+    let root = repo_root(here);
+    plan_catalogs(&root)?
+        .iter()
+        .map(|name| load_catalog(name, &root))
+        .collect()
+}
+
 fn repo_root(here: &Path) -> PathBuf {
     match git2::Repository::discover(here) {
         Ok(r) => r
