@@ -132,6 +132,7 @@ fn rok_v014_to_v015_upgrade() {
         "rok-kmod/overlays/deploy",
         "rok-operator/overlays/deploy",
         "rok-cluster/overlays/deploy",
+        "rok-external-services/redis/overlays/deploy",
     ] {
         let dir = user.join(d);
         let theirs = run_with_timeout(
