@@ -189,6 +189,37 @@ fn string_pairs(v: Option<&Value>) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// kustomize's `Gvk.String()` as its messages show it:
+/// `Kind.version.group`, with `[noKind]`, `[noVer]`, `[noGrp]` for empty
+/// parts.
+pub fn gvk_message(kind: &str, version: &str, group: &str) -> String {
+    format!(
+        "{}.{}.{}",
+        placeholder(kind, "[noKind]"),
+        placeholder(version, "[noVer]"),
+        placeholder(group, "[noGrp]")
+    )
+}
+
+/// kustomize's `ResId.String()`: `Kind.version.group/name.namespace`, with
+/// `[noName]` and `[noNs]` for an empty name or namespace.
+pub fn id_message(kind: &str, version: &str, group: &str, name: &str, namespace: &str) -> String {
+    format!(
+        "{}/{}.{}",
+        gvk_message(kind, version, group),
+        placeholder(name, "[noName]"),
+        placeholder(namespace, "[noNs]")
+    )
+}
+
+fn placeholder<'a>(s: &'a str, empty: &'a str) -> &'a str {
+    if s.is_empty() {
+        empty
+    } else {
+        s
+    }
+}
+
 /// Splits `group/version` (or a bare core `version`).
 pub fn split_api_version(av: &str) -> (&str, &str) {
     match av.rsplit_once('/') {

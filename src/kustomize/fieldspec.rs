@@ -731,19 +731,7 @@ const LIST_KEYS: &[&str] = &[
 /// A spec's GVK as kustomize prints it in messages:
 /// `Kind.version.group`, `[noVer]` / `[noGrp]` for empty parts.
 pub fn gvk_display(fs: &FieldSpec) -> String {
-    let or = |s: &str, d: &str| {
-        if s.is_empty() {
-            d.to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    format!(
-        "{}.{}.{}",
-        or(fs.k(), "[noKind]"),
-        or(fs.v(), "[noVer]"),
-        or(fs.g(), "[noGrp]")
-    )
+    crate::resource::gvk_message(fs.k(), fs.v(), fs.g())
 }
 
 fn parse_table(text: &str) -> Result<TransformerConfig, String> {

@@ -64,21 +64,7 @@ impl Snap {
 
     /// The id as kustomize prints it: `Kind.version.group/name.namespace`.
     fn id_string(&self) -> String {
-        let or = |s: &str, d: &str| {
-            if s.is_empty() {
-                d.to_string()
-            } else {
-                s.to_string()
-            }
-        };
-        format!(
-            "{}.{}.{}/{}.{}",
-            or(&self.kind, "[noKind]"),
-            or(&self.version, "[noVer]"),
-            or(&self.group, "[noGrp]"),
-            self.name,
-            or(&self.ns, "[noNs]")
-        )
+        crate::resource::id_message(&self.kind, &self.version, &self.group, &self.name, &self.ns)
     }
 }
 

@@ -244,14 +244,12 @@ impl LabelSelector {
 /// (`Kind.version.group/name.namespace`).
 fn id_string(doc: &Value) -> String {
     let (g, v) = split_api_version(doc.str_at(&["apiVersion"]).unwrap_or(""));
-    let ns = doc.str_at(&["metadata", "namespace"]).unwrap_or("");
-    format!(
-        "{}.{}.{}/{}.{}",
+    crate::resource::id_message(
         doc.str_at(&["kind"]).unwrap_or(""),
         v,
-        if g.is_empty() { "[noGrp]" } else { g },
+        g,
         doc.str_at(&["metadata", "name"]).unwrap_or(""),
-        if ns.is_empty() { "[noNs]" } else { ns }
+        doc.str_at(&["metadata", "namespace"]).unwrap_or(""),
     )
 }
 

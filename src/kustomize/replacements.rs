@@ -61,20 +61,12 @@ impl IdSel {
 
     /// kustomize's `ResId.String()`: `Kind.version.group/name.namespace`.
     fn id_string(&self) -> String {
-        let or = |s: &str, d: &str| {
-            if s.is_empty() {
-                d.to_string()
-            } else {
-                s.to_string()
-            }
-        };
-        format!(
-            "{}.{}.{}/{}.{}",
-            or(&self.kind, "[noKind]"),
-            or(&self.version, "[noVer]"),
-            or(&self.group, "[noGrp]"),
-            or(&self.name, "[noName]"),
-            or(&self.namespace, "[noNs]")
+        crate::resource::id_message(
+            &self.kind,
+            &self.version,
+            &self.group,
+            &self.name,
+            &self.namespace,
         )
     }
 }

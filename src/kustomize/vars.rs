@@ -192,19 +192,10 @@ struct Var {
 impl Var {
     /// kustomize's `{NAME Kind.version.group {fieldPath}}`.
     fn describe(&self) -> String {
-        let or = |s: &str, d: &str| {
-            if s.is_empty() {
-                d.to_string()
-            } else {
-                s.to_string()
-            }
-        };
         format!(
-            "{{{} {}.{}.{} {{{}}}}}",
+            "{{{} {} {{{}}}}}",
             self.name,
-            or(&self.kind, "[noKind]"),
-            or(&self.version, "[noVer]"),
-            or(&self.group, "[noGrp]"),
+            crate::resource::gvk_message(&self.kind, &self.version, &self.group),
             self.field_path
         )
     }
