@@ -262,3 +262,13 @@ pub fn is_cluster_scoped_kind(group: &str, kind: &str) -> bool {
             | "VolumeAttachment"
     )
 }
+
+/// Every document of a YAML text as resources, for unit tests.
+#[cfg(test)]
+pub(crate) fn resources_for_test(text: &str) -> Vec<Resource> {
+    crate::yaml::parse_documents(text)
+        .expect("test YAML parses")
+        .into_iter()
+        .map(|d| Resource::new(d.value, Origin::default()))
+        .collect()
+}

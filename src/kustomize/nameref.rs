@@ -411,15 +411,9 @@ fn fix(res: &mut [Resource], cfg: &TransformerConfig) -> Result<(), String> {
 mod tests {
     use super::*;
     use crate::kustomize::transformers;
-    use crate::resource::Origin;
-    use crate::yaml::parse_documents;
 
     fn res(text: &str) -> Vec<Resource> {
-        parse_documents(text)
-            .unwrap()
-            .into_iter()
-            .map(|d| Resource::new(d.value, Origin::default()))
-            .collect()
+        crate::resource::resources_for_test(text)
     }
 
     fn cfg() -> TransformerConfig {

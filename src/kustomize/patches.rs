@@ -519,16 +519,10 @@ pub fn apply_json6902_entry(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resource::Origin;
     use crate::yaml::parse_one;
 
     fn resources(text: &str) -> Vec<Resource> {
-        parse_documents(text)
-            .unwrap()
-            .into_iter()
-            .filter(|d| !d.value.is_null())
-            .map(|d| Resource::new(d.value, Origin::default()))
-            .collect()
+        crate::resource::resources_for_test(text)
     }
 
     const CMS: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {a: \"1\"}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm2, namespace: ns1, labels: {app: x, tier: web}}\ndata: {a: \"1\"}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: ns1, annotations: {team: a}}\nspec: {replicas: 1}\n";

@@ -1021,14 +1021,9 @@ fn apply_to_node(obj: &mut Value, fp: &str, value: &Value, opts: &Options) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resource::Origin;
 
     fn docs(text: &str) -> Vec<Resource> {
-        crate::yaml::parse_documents(text)
-            .unwrap()
-            .into_iter()
-            .map(|d| Resource::new(d.value, Origin::default()))
-            .collect()
+        crate::resource::resources_for_test(text)
     }
 
     fn specs(text: &str) -> Vec<Value> {

@@ -671,14 +671,9 @@ pub fn go_g(f: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resource::Origin;
 
     fn docs(text: &str) -> Vec<Resource> {
-        crate::yaml::parse_documents(text)
-            .unwrap()
-            .into_iter()
-            .map(|d| Resource::new(d.value, Origin::default()))
-            .collect()
+        crate::resource::resources_for_test(text)
     }
 
     fn vars(text: &str) -> Vec<Value> {

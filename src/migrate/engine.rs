@@ -1058,14 +1058,19 @@ fn ops(src: &Source, root: &Node, t: &Target, ns: &str, ctx: &mut Ctx, out: &mut
         };
         let segs = pointer(path);
         let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+        // where the rule's field sits in this op: its `value` itself, or
+        // inside the value of an op on a parent path
+        let field: Vec<&str> = rule.field.iter().map(String::as_str).collect();
+        let located: Option<(&Node, Vec<&str>)> = if segs == field {
+            Some((op, vec!["value"]))
+        } else if field.starts_with(&segs) {
+            Some((value, field[segs.len()..].to_vec()))
+        } else {
+            None
+        };
         match &rule.action {
             Action::SemicolonListToMap | Action::SetMapEntry { .. } => {
-                let field: Vec<&str> = rule.field.iter().map(String::as_str).collect();
-                let (base, rest): (&Node, Vec<&str>) = if segs == field {
-                    (op, vec!["value"])
-                } else if field.starts_with(&segs) {
-                    (value, field[segs.len()..].to_vec())
-                } else {
+                let Some((base, rest)) = located else {
                     continue;
                 };
                 match &rule.action {
@@ -1078,12 +1083,7 @@ fn ops(src: &Source, root: &Node, t: &Target, ns: &str, ctx: &mut Ctx, out: &mut
             }
             Action::Require { .. } | Action::Set { .. } => {
                 // Only a value the op sets exactly is changed (never added).
-                let field: Vec<&str> = rule.field.iter().map(String::as_str).collect();
-                let (base, rest): (&Node, Vec<&str>) = if segs == field {
-                    (op, vec!["value"])
-                } else if field.starts_with(&segs) {
-                    (value, field[segs.len()..].to_vec())
-                } else {
+                let Some((base, rest)) = located else {
                     continue;
                 };
                 if ctx.mode == Mode::Scan {
