@@ -143,15 +143,13 @@ pub fn rebase(dir: &Path, opts: &RebaseOptions) -> Result<RebaseReport, GitError
             problems.push(format!("upstream '{s}' does not exist"));
         }
     }
-    if !problems.is_empty() {
+    let (true, Some(spec)) = (problems.is_empty(), spec) else {
         return Err(GitError::Refused { problems });
-    }
-    let spec = spec.expect("checked above");
+    };
 
     let mut fetch_note = None;
     let mut fetched = None;
-    if will_fetch {
-        let r = remote.clone().expect("will_fetch");
+    if let (true, Some(r)) = (will_fetch, remote.clone()) {
         fetch::fetch(&repo, &r)?;
         fetched = Some(r);
     } else if opts.dry_run && opts.fetch && remote.is_some() {
