@@ -2,11 +2,13 @@
 //! repository. The library knows nothing of the terminal; `src/main.rs` and
 //! `src/cli/` are a thin layer over it.
 
+pub mod apply;
 pub mod diff;
 pub mod fsutil;
 pub mod git;
 pub mod kustomize;
 pub mod migrate;
+pub mod plan;
 pub mod resource;
 pub mod source;
 pub mod yaml;

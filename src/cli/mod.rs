@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod check;
 mod diff;
+mod hook;
 mod migrate;
 mod rebase;
 mod render;
@@ -64,6 +66,11 @@ pub enum Command {
     Migrations(migrate::MigrationsArgs),
     /// Show what will change, resource by resource, between two revisions or trees
     Diff(diff::DiffArgs),
+    /// Check staged files (or the whole repository) before a commit: YAML,
+    /// conflict markers, renders, pending migrations, upgrade policies
+    Check(check::CheckArgs),
+    /// Install or remove the git pre-commit hook that runs `check`
+    Hook(hook::HookArgs),
 }
 
 /// A failure the binary reports: one line, and the exit code to use.
@@ -96,6 +103,8 @@ pub fn run() -> ExitCode {
         Command::MigratePatches(a) => migrate::run(a),
         Command::Migrations(a) => migrate::run_migrations(a),
         Command::Diff(a) => diff::run(a, color),
+        Command::Check(a) => check::run(a),
+        Command::Hook(a) => hook::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

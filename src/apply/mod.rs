@@ -1,0 +1,7 @@
+//! `apply`, `status` and `upgrade`: apply the plan's components in order
+//! against a cluster through the user's kubectl, re-create what cannot be
+//! updated in place, wait for readiness, and record progress so that an
+//! interrupted run can resume.
+
+pub mod kube;
+pub mod ready;
