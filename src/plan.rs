@@ -69,7 +69,10 @@ impl PreStep {
             PreStep::ScaleToZero(r) => format!("scale {} to zero", r.display()),
             PreStep::WaitLogsQuiet {
                 target, seconds, ..
-            } => format!("wait until {} logs are quiet for {seconds}s", target.display()),
+            } => format!(
+                "wait until {} logs are quiet for {seconds}s",
+                target.display()
+            ),
         }
     }
 }
@@ -377,7 +380,9 @@ pub fn parse(text: &str, file: &str) -> Result<Plan, PlanError> {
         cx.keys(p, entries, "policies", &["disable", "rules"], &[])?;
         if let Some(d) = p.get("disable") {
             for item in cx.seq(d, "policies.disable")? {
-                plan.policies.disable.push(cx.string(item, "policies.disable[]")?);
+                plan.policies
+                    .disable
+                    .push(cx.string(item, "policies.disable[]")?);
             }
         }
         if let Some(r) = p.get("rules") {
@@ -479,7 +484,10 @@ fn pre_step(cx: &Ctx<'_>, n: &Node, what: &str) -> Result<PreStep, PlanError> {
                 Some(s) => {
                     let t = cx.string(s, &format!("{w}.seconds"))?;
                     t.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                        cx.err(s, format!("{w}.seconds: expected a positive number, not '{t}'"))
+                        cx.err(
+                            s,
+                            format!("{w}.seconds: expected a positive number, not '{t}'"),
+                        )
                     })?
                 }
             };
@@ -520,7 +528,10 @@ fn ready_rule(cx: &Ctx<'_>, n: &Node, what: &str) -> Result<ReadyRule, PlanError
     let name = cx.opt_string(n, "name", what)?;
     let selector = cx.opt_string(n, "selector", what)?;
     if name.is_some() == selector.is_some() {
-        return Err(cx.err(n, format!("{what}: give exactly one of 'name' or 'selector'")));
+        return Err(cx.err(
+            n,
+            format!("{what}: give exactly one of 'name' or 'selector'"),
+        ));
     }
     let field = cx.opt_string(n, "field", what)?;
     let condition = cx.opt_string(n, "condition", what)?;
@@ -599,7 +610,10 @@ policies:
         assert_eq!(c.path, "rok/rok-operator/overlays/deploy");
         assert_eq!(c.timeout, Some(Duration::from_secs(300)));
         assert_eq!(c.before.len(), 3);
-        assert!(matches!(&c.before[2], PreStep::WaitLogsQuiet { seconds: 30, .. }));
+        assert!(matches!(
+            &c.before[2],
+            PreStep::WaitLogsQuiet { seconds: 30, .. }
+        ));
         assert_eq!(
             c.ready[0].check,
             ReadyCheck::Condition {
@@ -607,7 +621,10 @@ policies:
                 status: "True".into()
             }
         );
-        assert_eq!(c.ready[1].describe(), "RokCluster rok/rok: status.health == OK");
+        assert_eq!(
+            c.ready[1].describe(),
+            "RokCluster rok/rok: status.health == OK"
+        );
         assert_eq!(c.recreate[0].display(), "StorageClass rok");
         assert_eq!(p.policies.disable, vec!["aerospike"]);
         assert!(p.policies.rules.is_some());
@@ -632,17 +649,22 @@ policies:
             "gitops-upgrade.yaml:2:31: components[0].timeout: invalid duration '5 minutes': use a number with s, m or h (90s, 5m, 1h30m)"
         );
         assert!(err("components:\n- {name: a, path: ../x}\n").contains("2:19: components[0].path"));
-        assert!(err("components:\n- {name: a, path: x}\n- {name: a, path: y}\n")
-            .contains("3:10: components[1]: the name 'a' is used twice"));
-        assert!(err("components:\n- name: a\n  path: x\n  before:\n  - reboot: {}\n")
-            .contains("5:5: components[0].before[0]: unknown step 'reboot'"));
+        assert!(
+            err("components:\n- {name: a, path: x}\n- {name: a, path: y}\n")
+                .contains("3:10: components[1]: the name 'a' is used twice")
+        );
+        assert!(
+            err("components:\n- name: a\n  path: x\n  before:\n  - reboot: {}\n")
+                .contains("5:5: components[0].before[0]: unknown step 'reboot'")
+        );
         assert!(err(
             "components:\n- name: a\n  path: x\n  ready:\n  - {kind: Pod, name: p, selector: a=b, condition: Ready}\n"
         )
         .contains("exactly one of 'name' or 'selector'"));
         assert!(err("components:\n- name: a\n  path: x\n  before:\n  - scale-to-zero: {kind: DaemonSet, name: d}\n")
             .contains("kind must be Deployment or StatefulSet"));
-        assert!(err("versoin: 1\n").starts_with("gitops-upgrade.yaml:1:1: the plan: unknown field 'versoin'"));
+        assert!(err("versoin: 1\n")
+            .starts_with("gitops-upgrade.yaml:1:1: the plan: unknown field 'versoin'"));
         assert!(err("components: [\n").starts_with("gitops-upgrade.yaml:"));
     }
 
