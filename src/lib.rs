@@ -3,6 +3,7 @@
 //! `src/cli/` are a thin layer over it.
 
 pub mod apply;
+pub mod check;
 pub mod diff;
 pub mod fsutil;
 pub mod git;

@@ -89,8 +89,9 @@ pub trait Cluster {
         namespace: Option<&str>,
         selector: &str,
     ) -> Result<Vec<Json>, KubeError>;
-    /// `kubectl apply -f -` (or `--server-side`) of a manifest stream.
-    fn apply(&self, manifest: &str, server_side: bool) -> Result<ApplyResult, KubeError>;
+    /// `kubectl apply -f -` (or `--server-side`) of these objects, sent as
+    /// one JSON `v1/List` on standard input.
+    fn apply(&self, objects: &[Json], server_side: bool) -> Result<ApplyResult, KubeError>;
     /// Deletes the object and waits until it is gone; `false` when it did
     /// not exist.
     fn delete(&self, key: &ObjKey) -> Result<bool, KubeError>;

@@ -1,0 +1,1 @@
+//! `check`: the pre-commit guardrails (issue 7).
