@@ -278,50 +278,50 @@ impl Ctx<'_> {
     }
 }
 
-/// Parses a duration such as `90s`, `5m`, `1h30m` or `2m30s`.
+/// Parses a duration such as `90s`, `5m`, `1h30m`, `2m30s` or `500ms`
+/// (a bare number is seconds).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
+    let bad = |why: &str| format!("invalid duration '{s}': {why}");
     if s.is_empty() {
         return Err("empty duration".into());
     }
-    let mut total = 0u64;
-    let mut num = String::new();
-    let mut seen_unit = false;
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let mult = match c {
-            'h' => 3600,
-            'm' => 60,
-            's' => 1,
-            _ => {
-                return Err(format!(
-                    "invalid duration '{s}': use a number with s, m or h (90s, 5m, 1h30m)"
-                ))
-            }
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        let n: u64 = s.parse().map_err(|_| bad("number too large"))?;
+        return if n == 0 {
+            Err(bad("must be more than zero"))
+        } else {
+            Ok(Duration::from_secs(n))
         };
-        let n: u64 = num
-            .parse()
-            .map_err(|_| format!("invalid duration '{s}': a unit without a number"))?;
-        total = total.saturating_add(n.saturating_mul(mult));
-        num.clear();
-        seen_unit = true;
     }
-    if !num.is_empty() {
-        if seen_unit {
-            return Err(format!("invalid duration '{s}': a number without a unit"));
+    let mut total = Duration::ZERO;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let unit_len = rest[digits..]
+            .bytes()
+            .take_while(u8::is_ascii_alphabetic)
+            .count();
+        if digits == 0 || unit_len == 0 {
+            return Err(bad("use numbers with units s, m, h or ms (90s, 5m, 1h30m)"));
         }
-        // a bare number: seconds
-        total = num
+        let n: u64 = rest[..digits]
             .parse()
-            .map_err(|_| format!("invalid duration '{s}': number too large"))?;
+            .map_err(|_| bad("number too large"))?;
+        let d = match &rest[digits..digits + unit_len] {
+            "h" => Duration::from_secs(n.saturating_mul(3600)),
+            "m" => Duration::from_secs(n.saturating_mul(60)),
+            "s" => Duration::from_secs(n),
+            "ms" => Duration::from_millis(n),
+            _ => return Err(bad("use numbers with units s, m, h or ms (90s, 5m, 1h30m)")),
+        };
+        total = total.saturating_add(d);
+        rest = &rest[digits + unit_len..];
     }
-    if total == 0 {
-        return Err(format!("invalid duration '{s}': must be more than zero"));
+    if total.is_zero() {
+        return Err(bad("must be more than zero"));
     }
-    Ok(Duration::from_secs(total))
+    Ok(total)
 }
 
 /// Parses the plan text; `file` names it in errors.
@@ -646,7 +646,7 @@ policies:
         );
         assert_eq!(
             err("components:\n- {name: a, path: x, timeout: 5 minutes}\n"),
-            "gitops-upgrade.yaml:2:31: components[0].timeout: invalid duration '5 minutes': use a number with s, m or h (90s, 5m, 1h30m)"
+            "gitops-upgrade.yaml:2:31: components[0].timeout: invalid duration '5 minutes': use numbers with units s, m, h or ms (90s, 5m, 1h30m)"
         );
         assert!(err("components:\n- {name: a, path: ../x}\n").contains("2:19: components[0].path"));
         assert!(
@@ -682,6 +682,7 @@ policies:
         assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
         assert_eq!(parse_duration("2m30s").unwrap(), Duration::from_secs(150));
         assert_eq!(parse_duration("45").unwrap(), Duration::from_secs(45));
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("5x").is_err());
         assert!(parse_duration("m").is_err());

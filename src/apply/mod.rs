@@ -5,3 +5,6 @@
 
 pub mod kube;
 pub mod ready;
+pub mod engine;
+pub mod presets;
+pub mod state;

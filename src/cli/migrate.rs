@@ -113,7 +113,7 @@ fn plan_catalogs(root: &Path) -> Result<Vec<String>, Failure> {
         .unwrap_or_default())
 }
 
-fn load_catalog(spec: &str, base: &Path) -> Result<Catalog, Failure> {
+pub(super) fn load_catalog(spec: &str, base: &Path) -> Result<Catalog, Failure> {
     if let Some(c) = Catalog::builtin(spec) {
         return c.map_err(|e| Failure::new(2, format!("built-in catalog {spec}: {}", e.msg)));
     }

@@ -7,12 +7,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod apply;
 mod check;
 mod diff;
 mod hook;
 mod migrate;
 mod rebase;
 mod render;
+mod upgrade;
 
 /// Upgrade vendor Kubernetes manifests kept in a GitOps repository.
 ///
@@ -66,6 +68,16 @@ pub enum Command {
     Migrations(migrate::MigrationsArgs),
     /// Show what will change, resource by resource, between two revisions or trees
     Diff(diff::DiffArgs),
+    /// Write gitops-upgrade.yaml, the upgrade plan, from a vendor guide's preset
+    Init(apply::InitArgs),
+    /// Apply the plan's components to the cluster in order, re-creating what cannot be updated
+    Apply(apply::ApplyArgs),
+    /// Show the progress of the last apply
+    Status(apply::StatusArgs),
+    /// The whole upgrade: rebase, migrate-patches, diff summary, apply
+    Upgrade(upgrade::UpgradeArgs),
+    /// Run the whole upgrade on a throwaway example repository (no cluster needed)
+    Demo(upgrade::DemoArgs),
     /// Check staged files (or the whole repository) before a commit: YAML,
     /// conflict markers, renders, pending migrations, upgrade policies
     Check(check::CheckArgs),
@@ -103,6 +115,11 @@ pub fn run() -> ExitCode {
         Command::MigratePatches(a) => migrate::run(a),
         Command::Migrations(a) => migrate::run_migrations(a),
         Command::Diff(a) => diff::run(a, color),
+        Command::Init(a) => apply::init(a),
+        Command::Apply(a) => apply::run(a),
+        Command::Status(a) => apply::status(a),
+        Command::Upgrade(a) => upgrade::run(a),
+        Command::Demo(a) => upgrade::demo(a),
         Command::Check(a) => check::run(a),
         Command::Hook(a) => hook::run(a),
     };

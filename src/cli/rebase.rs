@@ -168,6 +168,7 @@ pub fn run(a: RebaseArgs) -> Result<u8, Failure> {
             OnDelete::Keep => DeletePolicy::Keep,
         },
         dry_run: a.dry_run,
+        export_tree: None,
     };
     let report = git::rebase(here, &opts).map_err(failure)?;
     let text = match a.output {

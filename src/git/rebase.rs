@@ -26,6 +26,9 @@ pub struct RebaseOptions {
     pub fetch: bool,
     pub on_upstream_delete: DeletePolicy,
     pub dry_run: bool,
+    /// Write the files of the rebased tree into this directory (even in a
+    /// dry run, where the new commits live only in memory).
+    pub export_tree: Option<std::path::PathBuf>,
 }
 
 impl Default for RebaseOptions {
@@ -36,6 +39,7 @@ impl Default for RebaseOptions {
             fetch: true,
             on_upstream_delete: DeletePolicy::Drop,
             dry_run: false,
+            export_tree: None,
         }
     }
 }
@@ -196,6 +200,9 @@ pub fn rebase(dir: &Path, opts: &RebaseOptions) -> Result<RebaseReport, GitError
         .ctx(|| "cannot read the new tree".into())?;
     let broken_roots = roots::broken_roots(&repo, &old_tree, &new_tree)
         .ctx(|| "cannot find the kustomization roots".into())?;
+    if let Some(dir) = &opts.export_tree {
+        worktree::export_tree(&repo, &new_tree, dir)?;
+    }
 
     let mut backup = None;
     if !opts.dry_run && outcome.new_tip != head.tip {

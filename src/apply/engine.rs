@@ -1,0 +1,1040 @@
+//! The apply run: the plan's components in order, each rendered, compared
+//! with the live objects for changes that need a re-create, applied, and
+//! waited on; progress recorded in the state file after every component.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
+
+use super::kube::{delete_args, scale_args, Cluster, KubeError, ObjKey};
+use super::ready::{self, Readiness};
+use super::state::{self, ComponentState, State, Status};
+use crate::diff::side::Source;
+use crate::diff::{self, immutable, RecreateHint};
+use crate::plan::{Component, ObjectRef, Plan, PreStep, ReadyRule};
+use crate::resource::{split_api_version, Origin, Resource};
+use crate::yaml::Value;
+
+/// What `apply` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Print what would run; contact no cluster, write nothing.
+    pub dry_run: bool,
+    /// Delete what needs deleting without asking.
+    pub yes: bool,
+    pub server_side: bool,
+    /// The default wait limit of each component.
+    pub timeout: Duration,
+    /// Continue the recorded run from its first unfinished component.
+    pub resume: bool,
+    /// Apply only this component.
+    pub only: Option<String>,
+    /// How often to poll readiness.
+    pub poll: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            dry_run: false,
+            yes: false,
+            server_side: false,
+            timeout: Duration::from_secs(600),
+            resume: false,
+            only: None,
+            poll: Duration::from_secs(2),
+        }
+    }
+}
+
+/// The terminal side of a run, supplied by the binary.
+pub trait Ui {
+    /// One line of progress.
+    fn say(&mut self, line: &str);
+    /// Asks a yes/no question; `None` when nobody can answer
+    /// (standard input is not a terminal).
+    fn confirm(&mut self, question: &str) -> Option<bool>;
+    /// Still waiting on `what` (a spinner on a terminal).
+    fn waiting(&mut self, what: &str, elapsed: Duration);
+    /// The wait is over.
+    fn wait_done(&mut self);
+}
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("the plan has no components: list them under `components:` in gitops-upgrade.yaml (`gitops-upgrade init --preset <name>` writes one)")]
+    NoComponents,
+    #[error("--only {0}: no such component in the plan (components: {1})")]
+    UnknownComponent(String, String),
+    #[error("nothing to resume: {0}")]
+    NothingToResume(String),
+    #[error("{component}: {path}: {message}")]
+    Render {
+        component: String,
+        path: String,
+        message: String,
+    },
+    #[error("{component}: {what} must be deleted and re-created; run again with --yes to allow it (or answer yes in a terminal)")]
+    NeedsConfirmation { component: String, what: String },
+    #[error("{component}: stopped: the deletion of {what} was declined")]
+    Declined { component: String, what: String },
+    #[error("{component}: {source}")]
+    Kube {
+        component: String,
+        #[source]
+        source: KubeError,
+    },
+    #[error("{component}: kubectl apply failed: {}", errors.join("; "))]
+    Apply {
+        component: String,
+        errors: Vec<String>,
+    },
+    #[error("{component}: {what} was still refused after it was re-created: {message}")]
+    StillImmutable {
+        component: String,
+        what: String,
+        message: String,
+    },
+    #[error("{component}: not ready after {}: {}", human(*timeout), not_ready.join("; "))]
+    Timeout {
+        component: String,
+        timeout: Duration,
+        not_ready: Vec<String>,
+    },
+    #[error("{component}: {message}")]
+    NotReady { component: String, message: String },
+    #[error("{0}")]
+    State(#[from] state::StateError),
+}
+
+impl ApplyError {
+    /// Whether `apply --resume` continues after this error.
+    pub fn resumable(&self) -> bool {
+        matches!(
+            self,
+            ApplyError::NeedsConfirmation { .. }
+                | ApplyError::Declined { .. }
+                | ApplyError::Kube { .. }
+                | ApplyError::Apply { .. }
+                | ApplyError::StillImmutable { .. }
+                | ApplyError::Timeout { .. }
+                | ApplyError::NotReady { .. }
+        )
+    }
+}
+
+/// `90s`, `5m`, `1h2m3s`.
+pub fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    let (h, m, sec) = (s / 3600, (s / 60) % 60, s % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if sec > 0 || out.is_empty() {
+        if s == 0 && d.as_millis() > 0 {
+            return format!("{}ms", d.as_millis());
+        }
+        out.push_str(&format!("{sec}s"));
+    }
+    out
+}
+
+/// What is applied: the plan, the tree to render, and what it is compared
+/// with in a dry run.
+pub struct Target<'r> {
+    pub plan: Plan,
+    /// The tree applied (a commit's tree, or a directory).
+    pub source: Source<'r>,
+    /// The commit id applied (or a label for a directory).
+    pub revision: String,
+    /// For a dry run: the revision compared with to decide re-creates, and
+    /// its label.
+    pub from: Option<(Source<'r>, String)>,
+    /// `recreate` hints of the plan's migration catalogs.
+    pub catalog_hints: Vec<RecreateHint>,
+    /// The git directory (the state file lives below it).
+    pub git_dir: PathBuf,
+}
+
+/// One rendered object.
+struct Obj {
+    key: ObjKey,
+    resource: Resource,
+    json: Json,
+}
+
+fn obj_key(r: &Resource) -> ObjKey {
+    let ns = r.namespace();
+    ObjKey {
+        api_version: r.api_version().to_string(),
+        kind: r.kind().to_string(),
+        namespace: (!ns.is_empty()).then(|| ns.to_string()),
+        name: r.name().to_string(),
+    }
+}
+
+fn ref_key(r: &ObjectRef) -> ObjKey {
+    ObjKey {
+        api_version: r.api_version.clone().unwrap_or_default(),
+        kind: r.kind.clone(),
+        namespace: r.namespace.clone(),
+        name: r.name.clone(),
+    }
+}
+
+/// The plan's `recreate` entries of a component as diff hints.
+fn plan_hints(c: &Component) -> Vec<RecreateHint> {
+    c.recreate
+        .iter()
+        .map(|r| RecreateHint {
+            group: r
+                .api_version
+                .as_deref()
+                .map(|av| split_api_version(av).0.to_string()),
+            kind: r.kind.clone(),
+            namespace: r.namespace.clone(),
+            name: Some(r.name.clone()),
+            path: Vec::new(),
+            reason: format!(
+                "the plan says {} is re-created when it changes",
+                r.display()
+            ),
+        })
+        .collect()
+}
+
+/// A JSON value as a YAML value (for comparisons with rendered objects).
+pub fn json_to_value(j: &Json) -> Value {
+    match j {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::Int(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::Uint(u)
+            } else {
+                Value::Float(n.as_f64().unwrap_or(0.0))
+            }
+        }
+        Json::String(s) => Value::Str(s.clone()),
+        Json::Array(a) => Value::Seq(a.iter().map(json_to_value).collect()),
+        Json::Object(m) => Value::Map(
+            m.iter()
+                .map(|(k, v)| (k.clone(), json_to_value(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// The live object cut down to the fields the rendered object sets, so
+/// that defaults the API server filled in and `status` do not count as
+/// changes: mappings keep the desired keys, lists of the same length are
+/// compared item by item, anything else is taken as it is.
+pub fn project(live: &Json, desired: &Value) -> Value {
+    match (live, desired) {
+        (Json::Object(l), Value::Map(d)) => Value::Map(
+            d.iter()
+                .filter_map(|(k, dv)| l.get(k).map(|lv| (k.clone(), project(lv, dv))))
+                .collect(),
+        ),
+        (Json::Array(l), Value::Seq(d)) if l.len() == d.len() => {
+            Value::Seq(l.iter().zip(d).map(|(lv, dv)| project(lv, dv)).collect())
+        }
+        _ => json_to_value(live),
+    }
+}
+
+/// Why the live object cannot be updated to the rendered one in place.
+fn recreate_reasons(live: &Json, o: &Obj, hints: &[RecreateHint]) -> Vec<String> {
+    let old = Resource::new(project(live, &o.resource.obj), Origin::default());
+    let new = &o.resource;
+    let id = diff::Identity::of(new);
+    let mut reasons = Vec::new();
+    for c in diff::fields::diff_objects(new.api_version(), new.kind(), &old.obj, &new.obj) {
+        // Fields the live object has and the render does not are left
+        // alone by `kubectl apply` (unless it set them before): not a reason.
+        if c.op == diff::ChangeOp::Removed {
+            continue;
+        }
+        if let Some(r) = immutable::check(&id, &old, new, &c, hints) {
+            let r = format!("{r} ({})", diff::fields::PathDisplay(&c.path));
+            if !reasons.contains(&r) {
+                reasons.push(r);
+            }
+        }
+    }
+    reasons
+}
+
+fn digest(objs: &[Obj]) -> String {
+    let mut h = Sha256::new();
+    for o in objs {
+        h.update(o.json.to_string().as_bytes());
+        h.update(b"\n");
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn render(source: &Source<'_>, c: &Component) -> Result<Vec<Obj>, ApplyError> {
+    let err = |message: String| ApplyError::Render {
+        component: c.name.clone(),
+        path: c.path.clone(),
+        message,
+    };
+    let resources = source
+        .build(&c.path)
+        .map_err(err)?
+        .ok_or_else(|| err("no kustomization here".into()))?;
+    Ok(resources
+        .into_iter()
+        .map(|r| Obj {
+            key: obj_key(&r),
+            json: diff::report::to_json_value(&r.obj),
+            resource: r,
+        })
+        .collect())
+}
+
+/// Whether a `delete` pre-step of the component removes this object.
+fn pre_deleted(c: &Component, k: &ObjKey) -> bool {
+    c.before.iter().any(|s| {
+        matches!(s, PreStep::Delete(r)
+            if r.kind == k.kind && r.name == k.name && r.namespace == k.namespace)
+    })
+}
+
+/// Whether the built-in readiness rules watch objects of this kind.
+fn watched(k: &ObjKey) -> bool {
+    let group = split_api_version(&k.api_version).0;
+    matches!(
+        (group, k.kind.as_str()),
+        ("apps", "Deployment" | "StatefulSet" | "DaemonSet")
+            | ("batch", "Job")
+            | ("apiextensions.k8s.io", "CustomResourceDefinition")
+    )
+}
+
+fn wait_phrase(k: &ObjKey) -> String {
+    match k.kind.as_str() {
+        "CustomResourceDefinition" => format!("{} established", k.display()),
+        "Job" => format!("{} complete", k.display()),
+        _ => format!("{} rolled out", k.display()),
+    }
+}
+
+/// Runs (or, with `dry_run`, describes) the plan. Returns the final state
+/// (`None` in a dry run).
+pub fn run(
+    t: &Target<'_>,
+    cluster: &dyn Cluster,
+    opts: &Options,
+    ui: &mut dyn Ui,
+) -> Result<Option<State>, ApplyError> {
+    let plan = &t.plan;
+    if plan.components.is_empty() {
+        return Err(ApplyError::NoComponents);
+    }
+    let names = || {
+        plan.components
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(only) = &opts.only {
+        if !plan.components.iter().any(|c| &c.name == only) {
+            return Err(ApplyError::UnknownComponent(only.clone(), names()));
+        }
+    }
+    let selected: Vec<&Component> = plan
+        .components
+        .iter()
+        .filter(|c| opts.only.as_ref().is_none_or(|o| *o == c.name))
+        .collect();
+
+    let previous = state::load(&t.git_dir)?;
+    let mut st = if opts.resume {
+        let Some(prev) = previous else {
+            return Err(ApplyError::NothingToResume(
+                "no apply was recorded in this repository; run `gitops-upgrade apply`".into(),
+            ));
+        };
+        if prev.finished.is_some() && !opts.dry_run {
+            return Err(ApplyError::NothingToResume(format!(
+                "the apply of {} finished at {}; `gitops-upgrade status` shows it",
+                short(&prev.revision),
+                prev.finished.as_deref().unwrap_or("?")
+            )));
+        }
+        let mut s = prev;
+        // The plan may have gained or lost components since.
+        let old = std::mem::take(&mut s.components);
+        s.components = plan
+            .components
+            .iter()
+            .map(|c| {
+                old.iter()
+                    .find(|o| o.name == c.name)
+                    .cloned()
+                    .unwrap_or_else(|| fresh(c))
+            })
+            .collect();
+        s.revision = t.revision.clone();
+        s
+    } else {
+        State {
+            revision: t.revision.clone(),
+            from_version: plan.from.clone(),
+            to_version: plan.version.clone(),
+            started: crate::git::time::now_stamp(),
+            finished: None,
+            last_applied: previous.and_then(|p| {
+                if p.finished.is_some() {
+                    Some(p.revision)
+                } else {
+                    p.last_applied
+                }
+            }),
+            components: plan.components.iter().map(fresh).collect(),
+        }
+    };
+
+    let total = selected.len();
+    if opts.dry_run {
+        let from = t
+            .from
+            .as_ref()
+            .map(|(_, l)| format!(", re-creates decided against {l}"))
+            .unwrap_or_default();
+        ui.say(&format!(
+            "Dry run: apply {} of {}{}; no cluster is contacted.",
+            version_span(plan),
+            short(&t.revision),
+            from
+        ));
+    } else {
+        ui.say(&format!(
+            "Applying {} of {} ({} component{}).",
+            version_span(plan),
+            short(&t.revision),
+            total,
+            if total == 1 { "" } else { "s" }
+        ));
+    }
+
+    for (i, c) in selected.iter().enumerate() {
+        let objs = render(&t.source, c)?;
+        let dg = digest(&objs);
+        let head = format!("[{}/{}] {} ({})", i + 1, total, c.name, c.path);
+        if opts.resume {
+            if let Some(cs) = st.component(&c.name) {
+                if cs.status == Status::Done && cs.digest.as_deref() == Some(dg.as_str()) {
+                    ui.say(&format!("{head}: already applied, render unchanged"));
+                    continue;
+                }
+                if cs.status == Status::Done {
+                    ui.say(&format!(
+                        "{head}: applied before, but its render changed since: applying again"
+                    ));
+                }
+            }
+        }
+        if opts.dry_run {
+            describe(t, cluster, opts, c, &objs, &head, ui)?;
+            continue;
+        }
+        ui.say(&head);
+        set(&mut st, &c.name, Status::InProgress, None, None);
+        state::save(&t.git_dir, &st)?;
+        match apply_component(t, cluster, opts, c, &objs, ui) {
+            Ok(recreated) => {
+                set(&mut st, &c.name, Status::Done, Some(dg), None);
+                if let Some(cs) = st.component_mut(&c.name) {
+                    cs.recreated = recreated;
+                }
+                state::save(&t.git_dir, &st)?;
+                ui.say(&table(&st));
+            }
+            Err(e) => {
+                set(&mut st, &c.name, Status::Failed, None, Some(e.to_string()));
+                state::save(&t.git_dir, &st)?;
+                return Err(e);
+            }
+        }
+    }
+    if opts.dry_run {
+        return Ok(None);
+    }
+    if st.components.iter().all(|c| c.status == Status::Done) {
+        st.finished = Some(crate::git::time::now_stamp());
+        st.last_applied = Some(st.revision.clone());
+        state::save(&t.git_dir, &st)?;
+        ui.say(&format!(
+            "Done: {} applied at {}.",
+            version_span(plan),
+            short(&st.revision)
+        ));
+    }
+    Ok(Some(st))
+}
+
+fn fresh(c: &Component) -> ComponentState {
+    ComponentState {
+        name: c.name.clone(),
+        path: c.path.clone(),
+        status: Status::Pending,
+        digest: None,
+        at: None,
+        recreated: Vec::new(),
+        message: None,
+    }
+}
+
+fn set(st: &mut State, name: &str, s: Status, digest: Option<String>, msg: Option<String>) {
+    if let Some(cs) = st.component_mut(name) {
+        cs.status = s;
+        if digest.is_some() {
+            cs.digest = digest;
+        }
+        cs.message = msg;
+        cs.at = Some(crate::git::time::now_stamp());
+    }
+}
+
+fn short(rev: &str) -> &str {
+    if rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &rev[..12]
+    } else {
+        rev
+    }
+}
+
+fn version_span(plan: &Plan) -> String {
+    match (&plan.from, &plan.version) {
+        (Some(f), Some(v)) => format!("release {f} -> {v}"),
+        (None, Some(v)) => format!("release {v}"),
+        _ => "the plan".into(),
+    }
+}
+
+/// The vendor guide's component table.
+pub fn table(st: &State) -> String {
+    let from = st.from_version.as_deref().unwrap_or("-");
+    let to = st.to_version.as_deref().unwrap_or("-");
+    let w = st
+        .components
+        .iter()
+        .map(|c| c.name.len())
+        .max()
+        .unwrap_or(0)
+        .max("COMPONENT".len());
+    let vw = from.len().max(to.len()).max(4);
+    let mut out = format!(
+        "  {:<w$}  {:<vw$}  {:<vw$}  DONE\n",
+        "COMPONENT", "FROM", "TO"
+    );
+    for c in &st.components {
+        let mark = match c.status {
+            Status::Done => "yes",
+            Status::InProgress => "in progress",
+            Status::Failed => "FAILED",
+            Status::Pending => "",
+        };
+        out.push_str(format!("  {:<w$}  {:<vw$}  {:<vw$}  {mark}", c.name, from, to).trim_end());
+        out.push('\n');
+    }
+    out.pop();
+    out
+}
+
+fn confirm_deletes(
+    opts: &Options,
+    c: &Component,
+    what: &[String],
+    ui: &mut dyn Ui,
+) -> Result<(), ApplyError> {
+    if what.is_empty() || opts.yes {
+        return Ok(());
+    }
+    let list = what.join(", ");
+    match ui.confirm(&format!(
+        "{}: delete and re-create {list}? Their pods or volumes' users restart.",
+        c.name
+    )) {
+        Some(true) => Ok(()),
+        Some(false) => Err(ApplyError::Declined {
+            component: c.name.clone(),
+            what: list,
+        }),
+        None => Err(ApplyError::NeedsConfirmation {
+            component: c.name.clone(),
+            what: list,
+        }),
+    }
+}
+
+fn kube(c: &Component) -> impl Fn(KubeError) -> ApplyError + '_ {
+    move |source| ApplyError::Kube {
+        component: c.name.clone(),
+        source,
+    }
+}
+
+fn apply_component(
+    t: &Target<'_>,
+    cluster: &dyn Cluster,
+    opts: &Options,
+    c: &Component,
+    objs: &[Obj],
+    ui: &mut dyn Ui,
+) -> Result<Vec<String>, ApplyError> {
+    let timeout = c.timeout.unwrap_or(opts.timeout);
+    let mut hints = plan_hints(c);
+    hints.extend(t.catalog_hints.iter().cloned());
+
+    // What must be deleted: the plan's delete steps (when the object is
+    // there) and the objects whose changes need a re-create.
+    let mut to_delete: Vec<String> = Vec::new();
+    for s in &c.before {
+        if let PreStep::Delete(r) = s {
+            if cluster.get(&ref_key(r)).map_err(kube(c))?.is_some() {
+                to_delete.push(r.display());
+            }
+        }
+    }
+    let mut recreate: Vec<(&Obj, Vec<String>)> = Vec::new();
+    for o in objs {
+        if pre_deleted(c, &o.key) {
+            continue;
+        }
+        if let Some(live) = cluster.get(&o.key).map_err(kube(c))? {
+            let reasons = recreate_reasons(&live, o, &hints);
+            if !reasons.is_empty() {
+                recreate.push((o, reasons));
+            }
+        }
+    }
+    let mut asked: Vec<String> = to_delete.clone();
+    asked.extend(recreate.iter().map(|(o, _)| o.key.display()));
+    for (o, reasons) in &recreate {
+        ui.say(&format!(
+            "  {} must be re-created: {}",
+            o.key.display(),
+            reasons.join("; ")
+        ));
+    }
+    confirm_deletes(opts, c, &asked, ui)?;
+
+    for s in &c.before {
+        run_pre_step(cluster, opts, c, s, timeout, ui)?;
+    }
+    let mut recreated = Vec::new();
+    for (o, _) in &recreate {
+        ui.say(&format!("  deleting {}", o.key.display()));
+        cluster.delete(&o.key).map_err(kube(c))?;
+        recreated.push(o.key.display());
+    }
+
+    let all: Vec<Json> = objs.iter().map(|o| o.json.clone()).collect();
+    ui.say(&format!(
+        "  applying {} object{}",
+        all.len(),
+        if all.len() == 1 { "" } else { "s" }
+    ));
+    let res = cluster.apply(&all, opts.server_side).map_err(kube(c))?;
+    if !res.errors.is_empty() {
+        return Err(ApplyError::Apply {
+            component: c.name.clone(),
+            errors: res.errors,
+        });
+    }
+    if !res.immutable.is_empty() {
+        // The server knows rules we do not: delete and re-create once.
+        let mut again: Vec<&Obj> = Vec::new();
+        for rj in &res.immutable {
+            let found = objs.iter().find(|o| {
+                o.key.name == rj.name
+                    && o.key.kind == rj.kind
+                    && split_api_version(&o.key.api_version).0 == rj.group
+            });
+            let Some(o) = found else {
+                return Err(ApplyError::Apply {
+                    component: c.name.clone(),
+                    errors: vec![format!("{} {}: {}", rj.kind, rj.name, rj.message)],
+                });
+            };
+            ui.say(&format!(
+                "  the API server refused to update {}: {}",
+                o.key.display(),
+                rj.message
+            ));
+            again.push(o);
+        }
+        let what: Vec<String> = again
+            .iter()
+            .map(|o| o.key.display())
+            .filter(|d| !asked.contains(d))
+            .collect();
+        confirm_deletes(opts, c, &what, ui)?;
+        for o in &again {
+            ui.say(&format!("  deleting {}", o.key.display()));
+            cluster.delete(&o.key).map_err(kube(c))?;
+        }
+        let retry: Vec<Json> = again.iter().map(|o| o.json.clone()).collect();
+        let res = cluster.apply(&retry, opts.server_side).map_err(kube(c))?;
+        if let Some(rj) = res.immutable.first() {
+            return Err(ApplyError::StillImmutable {
+                component: c.name.clone(),
+                what: format!("{} {}", rj.kind, rj.name),
+                message: rj.message.clone(),
+            });
+        }
+        if !res.errors.is_empty() {
+            return Err(ApplyError::Apply {
+                component: c.name.clone(),
+                errors: res.errors,
+            });
+        }
+        for o in again {
+            let d = o.key.display();
+            if !recreated.contains(&d) {
+                recreated.push(d);
+            }
+        }
+    }
+    wait_ready(cluster, opts, c, objs, timeout, ui)?;
+    Ok(recreated)
+}
+
+fn poll_until(
+    opts: &Options,
+    c: &Component,
+    timeout: Duration,
+    ui: &mut dyn Ui,
+    mut check: impl FnMut() -> Result<Vec<String>, ApplyError>,
+) -> Result<(), ApplyError> {
+    let start = Instant::now();
+    loop {
+        let pending = check()?;
+        if pending.is_empty() {
+            ui.wait_done();
+            return Ok(());
+        }
+        let elapsed = start.elapsed();
+        if elapsed >= timeout {
+            ui.wait_done();
+            return Err(ApplyError::Timeout {
+                component: c.name.clone(),
+                timeout,
+                not_ready: pending,
+            });
+        }
+        ui.waiting(&pending[0], elapsed);
+        std::thread::sleep(opts.poll.min(timeout - elapsed));
+    }
+}
+
+fn run_pre_step(
+    cluster: &dyn Cluster,
+    opts: &Options,
+    c: &Component,
+    s: &PreStep,
+    timeout: Duration,
+    ui: &mut dyn Ui,
+) -> Result<(), ApplyError> {
+    ui.say(&format!("  before: {}", s.describe()));
+    match s {
+        PreStep::Delete(r) => {
+            cluster.delete(&ref_key(r)).map_err(kube(c))?;
+            Ok(())
+        }
+        PreStep::ScaleToZero(r) => {
+            let key = ref_key(r);
+            if cluster.get(&key).map_err(kube(c))?.is_none() {
+                ui.say(&format!(
+                    "  {} does not exist: nothing to scale",
+                    r.display()
+                ));
+                return Ok(());
+            }
+            cluster.scale(&key, 0).map_err(kube(c))?;
+            poll_until(opts, c, timeout, ui, || {
+                let live = cluster.get(&key).map_err(kube(c))?;
+                let left = live
+                    .as_ref()
+                    .and_then(|l| l.pointer("/status/replicas"))
+                    .and_then(Json::as_u64)
+                    .unwrap_or(0);
+                Ok(if left == 0 {
+                    Vec::new()
+                } else {
+                    vec![format!("{}: {left} replicas left", r.display())]
+                })
+            })
+        }
+        PreStep::WaitLogsQuiet {
+            target,
+            container,
+            seconds,
+        } => {
+            let key = ref_key(target);
+            let window = Duration::from_secs(*seconds);
+            poll_until(opts, c, timeout, ui, || {
+                let logs = cluster
+                    .logs_since(&key, container.as_deref(), window)
+                    .map_err(kube(c))?;
+                let n = logs.lines().filter(|l| !l.trim().is_empty()).count();
+                Ok(if n == 0 {
+                    Vec::new()
+                } else {
+                    vec![format!(
+                        "{}: {n} log lines in the last {}",
+                        target.display(),
+                        human(window)
+                    )]
+                })
+            })
+        }
+    }
+}
+
+fn rule_objects(
+    cluster: &dyn Cluster,
+    c: &Component,
+    r: &ReadyRule,
+) -> Result<Vec<Json>, ApplyError> {
+    let av = r.api_version.clone().unwrap_or_default();
+    if let Some(name) = &r.name {
+        let key = ObjKey {
+            api_version: av,
+            kind: r.kind.clone(),
+            namespace: r.namespace.clone(),
+            name: name.clone(),
+        };
+        Ok(cluster.get(&key).map_err(kube(c))?.into_iter().collect())
+    } else {
+        cluster
+            .list(
+                &av,
+                &r.kind,
+                r.namespace.as_deref(),
+                r.selector.as_deref().unwrap_or(""),
+            )
+            .map_err(kube(c))
+    }
+}
+
+fn wait_ready(
+    cluster: &dyn Cluster,
+    opts: &Options,
+    c: &Component,
+    objs: &[Obj],
+    timeout: Duration,
+    ui: &mut dyn Ui,
+) -> Result<(), ApplyError> {
+    let watched: Vec<&Obj> = objs.iter().filter(|o| watched(&o.key)).collect();
+    if watched.is_empty() && c.ready.is_empty() {
+        return Ok(());
+    }
+    let mut done: BTreeSet<usize> = BTreeSet::new();
+    let mut rules_done: BTreeSet<usize> = BTreeSet::new();
+    poll_until(opts, c, timeout, ui, || {
+        let mut pending = Vec::new();
+        for (i, o) in watched.iter().enumerate() {
+            if done.contains(&i) {
+                continue;
+            }
+            let r = match cluster.get(&o.key).map_err(kube(c))? {
+                None => Readiness::Waiting(format!("{} does not exist", o.key.display())),
+                Some(live) => ready::builtin(&live),
+            };
+            match r {
+                Readiness::Ready => {
+                    done.insert(i);
+                }
+                Readiness::Waiting(m) => pending.push(m),
+                Readiness::Failed(m) => {
+                    return Err(ApplyError::NotReady {
+                        component: c.name.clone(),
+                        message: m,
+                    })
+                }
+            }
+        }
+        for (i, rule) in c.ready.iter().enumerate() {
+            if rules_done.contains(&i) {
+                continue;
+            }
+            let found = rule_objects(cluster, c, rule)?;
+            match ready::rule(rule, &found) {
+                Readiness::Ready => {
+                    rules_done.insert(i);
+                }
+                Readiness::Waiting(m) => pending.push(m),
+                Readiness::Failed(m) => {
+                    return Err(ApplyError::NotReady {
+                        component: c.name.clone(),
+                        message: m,
+                    })
+                }
+            }
+        }
+        Ok(pending)
+    })
+}
+
+/// The dry run of one component: the commands, the objects, the waits.
+fn describe(
+    t: &Target<'_>,
+    cluster: &dyn Cluster,
+    opts: &Options,
+    c: &Component,
+    objs: &[Obj],
+    head: &str,
+    ui: &mut dyn Ui,
+) -> Result<(), ApplyError> {
+    let timeout = c.timeout.unwrap_or(opts.timeout);
+    let mut hints = plan_hints(c);
+    hints.extend(t.catalog_hints.iter().cloned());
+    // Compare with the render of the same path at --from.
+    let (old, from_label) = match &t.from {
+        Some((src, label)) => {
+            let old = src.build(&c.path).map_err(|m| ApplyError::Render {
+                component: c.name.clone(),
+                path: format!("{} at {label}", c.path),
+                message: m,
+            })?;
+            (old, label.as_str())
+        }
+        None => (None, "nothing"),
+    };
+    let new: Vec<Resource> = objs.iter().map(|o| o.resource.clone()).collect();
+    let diffs = match &old {
+        Some(old) => diff::diff_resources(
+            &c.path,
+            old,
+            &new,
+            &diff::DiffOptions {
+                show_secrets: false,
+                recreate_hints: hints,
+            },
+        ),
+        None => Vec::new(),
+    };
+    ui.say(&format!(
+        "{head}: {} object{}{}",
+        objs.len(),
+        if objs.len() == 1 { "" } else { "s" },
+        if old.is_none() {
+            format!(" (new: not at {from_label})")
+        } else {
+            String::new()
+        }
+    ));
+    let cmd = |args: &[&str]| {
+        cluster.command_line(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    };
+    // Objects to re-create, with their reasons.
+    let recreates: Vec<(ObjKey, &Vec<String>)> = diffs
+        .iter()
+        .filter(|d| d.recreate())
+        .filter_map(|d| {
+            objs.iter()
+                .find(|o| diff::Identity::of(&o.resource) == d.id)
+                .map(|o| (o.key.clone(), &d.recreate_reasons))
+        })
+        .collect();
+    let same =
+        |a: &ObjKey, b: &ObjKey| a.kind == b.kind && a.name == b.name && a.namespace == b.namespace;
+    let mut asks = false;
+    for s in &c.before {
+        match s {
+            PreStep::Delete(r) => {
+                let key = ref_key(r);
+                ui.say(&format!("  $ {}", cluster.command_line(&delete_args(&key))));
+                for (_, reasons) in recreates.iter().filter(|(k, _)| same(k, &key)) {
+                    for r in reasons.iter() {
+                        ui.say(&format!("      re-create: {r}"));
+                    }
+                }
+                asks = true;
+            }
+            PreStep::ScaleToZero(r) => {
+                let a = scale_args(&ref_key(r), 0);
+                ui.say(&format!("  $ {}", cluster.command_line(&a)));
+                ui.say(&format!(
+                    "  wait: no replica of {} left (timeout {})",
+                    r.display(),
+                    human(timeout)
+                ));
+            }
+            PreStep::WaitLogsQuiet { .. } => {
+                ui.say(&format!(
+                    "  wait: {} (timeout {})",
+                    s.describe(),
+                    human(timeout)
+                ));
+            }
+        }
+    }
+    for (key, reasons) in &recreates {
+        if pre_deleted(c, key) {
+            continue;
+        }
+        ui.say(&format!("  $ {}", cluster.command_line(&delete_args(key))));
+        for r in reasons.iter() {
+            ui.say(&format!("      re-create: {r}"));
+        }
+        asks = true;
+    }
+    if asks {
+        ui.say("      (deletes ask first; --yes allows them)");
+    }
+    let mut apply = vec!["apply", "-f", "-"];
+    if opts.server_side {
+        apply.extend(["--server-side", "--force-conflicts"]);
+    }
+    ui.say(&format!("  $ {}   # the objects below", cmd(&apply)));
+    for o in objs {
+        let id = diff::Identity::of(&o.resource);
+        let what = match &old {
+            None => "create",
+            Some(_) => match diffs.iter().find(|d| d.id == id) {
+                Some(d) if d.recreate() => "re-create",
+                Some(d) if d.op == diff::Operation::Added => "create",
+                Some(_) => "update",
+                None => "unchanged",
+            },
+        };
+        ui.say(&format!("      {:<10} {}", what, o.key.display()));
+    }
+    for d in diffs.iter().filter(|d| d.op == diff::Operation::Removed) {
+        ui.say(&format!(
+            "      {:<10} {} (not deleted: kubectl apply leaves it)",
+            "gone",
+            d.id.kind.clone() + " " + &d.id.ns_name()
+        ));
+    }
+    let waits: Vec<String> = objs
+        .iter()
+        .filter(|o| watched(&o.key))
+        .map(|o| wait_phrase(&o.key))
+        .chain(c.ready.iter().map(ReadyRule::describe))
+        .collect();
+    if !waits.is_empty() {
+        ui.say(&format!("  wait (timeout {}):", human(timeout)));
+        for w in waits {
+            ui.say(&format!("      {w}"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,536 @@
+//! `gitops-upgrade upgrade` (rebase, migrate-patches, diff summary, apply)
+//! and `gitops-upgrade demo` (the whole upgrade on a throwaway repository).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use git2::{Oid, Repository, Signature};
+
+use super::apply::{load_plan, open_repo, run_target};
+use super::Failure;
+use gitops_upgrade::apply::engine::{Options, Target};
+use gitops_upgrade::apply::kube::Kubectl;
+use gitops_upgrade::diff::side::Source;
+use gitops_upgrade::diff::{self, Operation};
+use gitops_upgrade::git::{self, GitError, RebaseOptions};
+use gitops_upgrade::migrate::{self, engine as meng};
+use gitops_upgrade::plan::{parse_duration, Plan};
+
+mod files {
+    include!(concat!(env!("OUT_DIR"), "/demo_files.rs"));
+}
+
+fn parse_dur(s: &str) -> Result<Duration, String> {
+    parse_duration(s)
+}
+
+/// The whole upgrade: rebase, migrate-patches, a diff summary, then apply.
+///
+/// 1. rebase your commits onto the fetched upstream (a backup ref keeps the
+///    old tip); 2. migrate your patches with the plan's catalogs; 3. show
+///    what changes per component and what must be re-created; 4. apply the
+///    components in the plan's order. Stops at the first step that needs a
+///    person (a rebase that cannot start, migrated files to review and
+///    commit, deletes to confirm) and says which command continues.
+///
+/// With --dry-run nothing changes and no cluster is contacted: the rebase
+/// and the migration are computed on a throwaway copy of the result, and
+/// apply prints its commands. --dry-run does not fetch: `git fetch` first.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:\n  \
+git fetch && gitops-upgrade upgrade --dry-run\n  \
+gitops-upgrade upgrade                       # stops for you to review the migration\n  \
+gitops-upgrade upgrade --yes --context prod  # commits the migration, allows the deletes")]
+pub struct UpgradeArgs {
+    /// Commit the migrated files and allow the deletes without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Change nothing, contact no cluster: print every step.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// A value for a catalog variable (as for migrate-patches).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+
+    /// The kubectl to run.
+    #[arg(long, value_name = "PATH", default_value = "kubectl")]
+    pub kubectl: String,
+
+    /// The kubeconfig context to use.
+    #[arg(long, value_name = "CTX")]
+    pub context: Option<String>,
+
+    /// The kubeconfig file to use.
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Use `kubectl apply --server-side`.
+    #[arg(long)]
+    pub server_side: bool,
+
+    /// How long to wait for each component to be ready.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_dur)]
+    pub timeout: Duration,
+
+    /// How often readiness is polled.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_dur, hide = true)]
+    pub poll_interval: Duration,
+}
+
+fn step(n: usize, title: &str) {
+    println!("\n== {n}/4 {title} ==");
+}
+
+fn git_failure(e: GitError) -> Failure {
+    Failure::new(e.exit_code(), e.lines().join("\n"))
+}
+
+fn parse_sets(sets: &[String]) -> Result<BTreeMap<String, String>, Failure> {
+    let mut out = BTreeMap::new();
+    for s in sets {
+        let Some((k, v)) = s.split_once('=') else {
+            return Err(Failure::new(2, format!("--set {s}: expected KEY=VALUE")));
+        };
+        out.insert(k.trim().to_string(), v.to_string());
+    }
+    Ok(out)
+}
+
+/// What the migration step did.
+enum Migrated {
+    Nothing,
+    /// Files changed (relative paths).
+    Files(Vec<String>),
+}
+
+/// Runs the plan's catalogs over every kustomization below `root` and
+/// writes the result (all or nothing).
+fn migrate_tree(
+    root: &Path,
+    plan: &Plan,
+    sets: &BTreeMap<String, String>,
+    show_diff: bool,
+) -> Result<Migrated, Failure> {
+    if plan.migrations.is_empty() {
+        println!("The plan names no migration catalogs: nothing to migrate.");
+        return Ok(Migrated::Nothing);
+    }
+    let catalogs = plan
+        .migrations
+        .iter()
+        .map(|s| super::migrate::load_catalog(s, root))
+        .collect::<Result<Vec<_>, _>>()?;
+    let dirs = meng::find_kustomizations(root);
+    let mp = migrate::plan(&meng::Options {
+        root,
+        dirs: &dirs,
+        catalogs: &catalogs,
+        sets,
+    });
+    for w in &mp.warnings {
+        println!("warning: {w}");
+    }
+    if !mp.problems.is_empty() {
+        for p in &mp.problems {
+            println!("error: {p}");
+        }
+        return Err(Failure::new(
+            1,
+            format!(
+                "migrate-patches: {} problem(s), nothing written; fix them (or pass --set KEY=VALUE) \
+                 and run `gitops-upgrade upgrade` again",
+                mp.problems.len()
+            ),
+        ));
+    }
+    if mp.files.is_empty() {
+        println!(
+            "Nothing to migrate ({} kustomizations checked with {}).",
+            mp.kustomizations.len(),
+            plan.migrations.join(", ")
+        );
+        return Ok(Migrated::Nothing);
+    }
+    for c in &mp.changes {
+        println!(
+            "{}/{}: {}:{}: {}",
+            c.catalog, c.rule, c.path, c.line, c.message
+        );
+    }
+    if show_diff {
+        for f in &mp.files {
+            print!("{}", migrate::udiff::unified(&f.rel, &f.before, &f.after));
+        }
+    }
+    let mut written: Vec<&meng::FileChange> = Vec::new();
+    for f in &mp.files {
+        if let Err(e) = gitops_upgrade::fsutil::write_atomic(&f.path, f.after.as_bytes()) {
+            for w in &written {
+                let _ = gitops_upgrade::fsutil::write_atomic(&w.path, w.before.as_bytes());
+            }
+            return Err(Failure::new(
+                1,
+                format!("cannot write {}: {e}; no file was changed", f.rel),
+            ));
+        }
+        written.push(f);
+    }
+    for r in &mp.affected_roots {
+        if let Err(e) = gitops_upgrade::kustomize::render_dir(r) {
+            let rel = r.strip_prefix(root).unwrap_or(r).display().to_string();
+            return Err(Failure::new(
+                1,
+                format!("migrate-patches: {rel} no longer renders after the migration: {e}; fix it, commit, then run `gitops-upgrade apply`"),
+            ));
+        }
+    }
+    Ok(Migrated::Files(
+        mp.files.iter().map(|f| f.rel.clone()).collect(),
+    ))
+}
+
+/// Commits `files` (relative paths) on the current branch.
+fn commit_files(repo: &Repository, files: &[String], message: &str) -> Result<Oid, Failure> {
+    let e =
+        |x: git2::Error| Failure::new(1, format!("cannot commit the migration: {}", x.message()));
+    let mut index = repo.index().map_err(e)?;
+    for f in files {
+        index.add_path(Path::new(f)).map_err(e)?;
+    }
+    index.write().map_err(e)?;
+    let tree_id = index.write_tree().map_err(e)?;
+    let tree = repo.find_tree(tree_id).map_err(e)?;
+    let parent = repo.head().and_then(|h| h.peel_to_commit()).map_err(e)?;
+    let sig = repo
+        .signature()
+        .or_else(|_| Signature::now("gitops-upgrade", "gitops-upgrade@localhost"))
+        .map_err(e)?;
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &[&parent])
+        .map_err(e)
+}
+
+/// Per component: what changes between `old` and `new`.
+fn summary(
+    plan: &Plan,
+    old: &Source<'_>,
+    new: &Source<'_>,
+    hints: &[diff::RecreateHint],
+) -> Result<(), Failure> {
+    let opts = diff::DiffOptions {
+        show_secrets: false,
+        recreate_hints: hints.to_vec(),
+    };
+    for c in &plan.components {
+        let o = old
+            .build(&c.path)
+            .map_err(|m| Failure::new(1, format!("{}: {m}", c.path)))?;
+        let n = new
+            .build(&c.path)
+            .map_err(|m| Failure::new(1, format!("{}: {m}", c.path)))?;
+        let Some(n) = n else {
+            println!("  {:<18} not in the new tree", c.name);
+            continue;
+        };
+        let Some(o) = o else {
+            println!("  {:<18} new: {} objects", c.name, n.len());
+            continue;
+        };
+        let d = diff::diff_resources(&c.path, &o, &n, &opts);
+        let count = |op| d.iter().filter(|x| x.op == op).count();
+        let line = format!(
+            "  {:<18} {} changed, {} added, {} removed",
+            c.name,
+            count(Operation::Changed),
+            count(Operation::Added),
+            count(Operation::Removed)
+        );
+        println!("{line}");
+        for r in d.iter().filter(|x| x.recreate()) {
+            println!(
+                "  {:<18}   re-create {} {}: {}",
+                "",
+                r.id.kind,
+                r.id.ns_name(),
+                r.recreate_reasons.join("; ")
+            );
+        }
+    }
+    Ok(())
+}
+
+pub fn run(a: UpgradeArgs) -> Result<u8, Failure> {
+    let sets = parse_sets(&a.sets)?;
+    let (repo, root) = open_repo()?;
+    load_plan(&root)?;
+    let opts = Options {
+        dry_run: a.dry_run,
+        yes: a.yes,
+        server_side: a.server_side,
+        timeout: a.timeout,
+        resume: false,
+        only: None,
+        poll: a.poll_interval,
+    };
+    let cluster = Kubectl::new(&a.kubectl, a.context.clone(), a.kubeconfig.clone());
+
+    // A dry run plays the rest on a throwaway copy of the rebased tree.
+    let tmp = if a.dry_run {
+        Some(
+            tempfile::Builder::new()
+                .prefix("gitops-upgrade-dry-run-")
+                .tempdir()
+                .map_err(|e| Failure::new(2, format!("cannot make a temporary directory: {e}")))?,
+        )
+    } else {
+        None
+    };
+    step(1, "rebase onto the new upstream");
+    let report = git::rebase(
+        &root,
+        &RebaseOptions {
+            dry_run: a.dry_run,
+            export_tree: tmp.as_ref().map(|t| t.path().to_path_buf()),
+            ..RebaseOptions::default()
+        },
+    )
+    .map_err(|e| {
+        let mut f = git_failure(e);
+        f.message
+            .push_str("\n(upgrade stopped at the rebase: nothing was changed)");
+        f
+    })?;
+    print!("{}", report.to_text());
+    if !report.broken_roots.is_empty() && !a.dry_run {
+        return Err(Failure::new(
+            1,
+            "after the rebase some kustomizations no longer render (listed above): fix them, \
+             commit, then run `gitops-upgrade upgrade` again",
+        ));
+    }
+    let old_tip = report.old_tip;
+    let new_tip = report.new_tip;
+    let old_tree = repo
+        .find_commit(old_tip)
+        .and_then(|c| c.tree())
+        .map_err(|e| Failure::new(2, e.message().to_string()))?;
+    let old_side = Source::Tree {
+        repo: &repo,
+        tree: old_tree,
+        commit: old_tip.to_string(),
+    };
+    let before_label = format!("{} (before the upgrade)", &old_tip.to_string()[..12]);
+
+    if let Some(tmp) = &tmp {
+        let plan = load_plan(tmp.path())?;
+        step(2, "migrate-patches (on a copy of the rebased tree)");
+        migrate_tree(tmp.path(), &plan, &sets, true)?;
+        let hints = catalog_hints(&plan, tmp.path())?;
+        let new_side = Source::Dir {
+            path: tmp.path().to_path_buf(),
+            worktree: false,
+        };
+        step(3, "what changes, per component");
+        summary(&plan, &old_side, &new_side, &hints)?;
+        step(4, "apply (dry run)");
+        let target = Target {
+            plan,
+            source: new_side,
+            revision: format!("{} + migration (not committed)", &new_tip.to_string()[..12]),
+            from: Some((old_side, before_label)),
+            catalog_hints: hints,
+            git_dir: repo.path().to_path_buf(),
+        };
+        let code = run_target(&target, &cluster, &opts)?;
+        println!("\nDry run complete: nothing was changed. Run `gitops-upgrade upgrade` to do it.");
+        return Ok(code);
+    }
+
+    step(2, "migrate-patches");
+    let plan = load_plan(&root)?;
+    if let Migrated::Files(files) = migrate_tree(&root, &plan, &sets, false)? {
+        if !a.yes {
+            return Err(Failure::new(
+                1,
+                format!(
+                    "migrate-patches changed {} file(s): review them (`git diff`), commit, then \
+                     run `gitops-upgrade upgrade` again (or `gitops-upgrade apply`)",
+                    files.len()
+                ),
+            ));
+        }
+        let msg = format!("Migrate patches for {}", plan.migrations.join(", "));
+        let id = commit_files(
+            &repo,
+            &files,
+            &format!("{msg}\n\nWritten by gitops-upgrade upgrade --yes.\n"),
+        )?;
+        println!("Committed the migration as {}.", &id.to_string()[..12]);
+    }
+    let head = repo
+        .head()
+        .and_then(|h| h.peel_to_commit())
+        .map_err(|e| Failure::new(2, e.message().to_string()))?;
+    let hints = catalog_hints(&plan, &root)?;
+    let new_side = Source::Tree {
+        repo: &repo,
+        tree: head
+            .tree()
+            .map_err(|e| Failure::new(2, e.message().to_string()))?,
+        commit: head.id().to_string(),
+    };
+    step(3, "what changes, per component");
+    summary(&plan, &old_side, &new_side, &hints)?;
+    step(4, "apply");
+    let target = Target {
+        plan,
+        source: new_side,
+        revision: head.id().to_string(),
+        from: None,
+        catalog_hints: hints,
+        git_dir: repo.path().to_path_buf(),
+    };
+    run_target(&target, &cluster, &opts)
+}
+
+/// The catalogs' re-create hints, as `diff` uses them.
+fn catalog_hints(plan: &Plan, root: &Path) -> Result<Vec<diff::RecreateHint>, Failure> {
+    let mut out = Vec::new();
+    for name in &plan.migrations {
+        let c = super::migrate::load_catalog(name, root)?;
+        out.extend(super::diff::hints_of(&c));
+    }
+    Ok(out)
+}
+
+/// Run the whole upgrade on a throwaway repository built from the bundled
+/// example: the vendor's v0.14, your tailored overlays and plan, the
+/// vendor's v0.15; then `upgrade --dry-run`. Needs no cluster and no
+/// kubectl.
+#[derive(Args, Debug)]
+#[command(after_help = "Example:\n  gitops-upgrade demo")]
+pub struct DemoArgs {
+    /// Keep the demo repository and print where it is.
+    #[arg(long)]
+    pub keep: bool,
+}
+
+fn write_files(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), Failure> {
+    for (rel, data) in files {
+        let p = dir.join(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d)
+                .map_err(|e| Failure::new(2, format!("cannot create {}: {e}", d.display())))?;
+        }
+        std::fs::write(&p, data)
+            .map_err(|e| Failure::new(2, format!("cannot write {}: {e}", p.display())))?;
+    }
+    Ok(())
+}
+
+fn commit_all(repo: &Repository, who: &str, message: &str) -> Result<Oid, Failure> {
+    let e = |x: git2::Error| Failure::new(2, format!("demo: {}", x.message()));
+    let mut index = repo.index().map_err(e)?;
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .map_err(e)?;
+    index.update_all(["*"], None).map_err(e)?;
+    index.write().map_err(e)?;
+    let tree = repo.find_tree(index.write_tree().map_err(e)?).map_err(e)?;
+    let sig = Signature::now(who, &format!("{}@example.com", who.to_lowercase())).map_err(e)?;
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+        .map_err(e)
+}
+
+fn say(cmd: &str) {
+    println!("$ {cmd}");
+}
+
+pub fn demo(a: DemoArgs) -> Result<u8, Failure> {
+    let tmp = tempfile::Builder::new()
+        .prefix("gitops-upgrade-demo-")
+        .tempdir()
+        .map_err(|e| Failure::new(2, format!("cannot make a temporary directory: {e}")))?;
+    let base = tmp.path();
+    let vendor = base.join("vendor");
+    let user = base.join("site");
+    println!(
+        "gitops-upgrade demo: a throwaway GitOps repository in {}",
+        base.display()
+    );
+    println!("\n-- the vendor publishes release 0.14 --");
+    let e = |x: git2::Error| Failure::new(2, format!("demo: {}", x.message()));
+    let mut init = git2::RepositoryInitOptions::new();
+    init.initial_head("main");
+    let vrepo = Repository::init_opts(&vendor, &init).map_err(e)?;
+    write_files(&vendor, files::DEMO_V014)?;
+    commit_all(&vrepo, "Vendor", "Rok 0.14")?;
+
+    println!("\n-- you clone it, tailor your overlay and write the upgrade plan --");
+    say("git clone vendor site");
+    let urepo = Repository::clone(&vendor.to_string_lossy(), &user).map_err(e)?;
+    let patch = user.join("rok-cluster/overlays/deploy/patches/rokcluster.yaml");
+    let text = std::fs::read_to_string(&patch)
+        .map_err(|x| Failure::new(2, format!("demo: {}: {x}", patch.display())))?;
+    std::fs::write(&patch, text.replace("nodeCount: 5", "nodeCount: 7"))
+        .map_err(|x| Failure::new(2, format!("demo: {x}")))?;
+    say(
+        "sed -i 's/nodeCount: 5/nodeCount: 7/' rok-cluster/overlays/deploy/patches/rokcluster.yaml",
+    );
+    say("gitops-upgrade init --preset rok-v0.15");
+    // The small example has Redis but not Istio, Dex or AuthService.
+    let in_example =
+        |p: &str| !p.contains("istio") && !p.contains("dex") && !p.contains("authservice");
+    let (plan_text, missing) = gitops_upgrade::apply::presets::render("rok-v0.15", "", &in_example)
+        .ok_or_else(|| Failure::new(2, "demo: the rok-v0.15 preset is missing"))?;
+    std::fs::write(user.join("gitops-upgrade.yaml"), plan_text)
+        .map_err(|x| Failure::new(2, format!("demo: {x}")))?;
+    println!(
+        "  (the components this small example does not have are written as comments: {})",
+        missing.join(", ")
+    );
+    commit_all(&urepo, "Site", "Site: seven nodes; upgrade plan for 0.15")?;
+    say("git commit -am 'Site: seven nodes; upgrade plan for 0.15'");
+
+    println!("\n-- the vendor publishes release 0.15 --");
+    write_files(&vendor, files::DEMO_V015)?;
+    commit_all(&vrepo, "Vendor", "Rok 0.15")?;
+    say("git fetch origin");
+    {
+        let mut remote = urepo.find_remote("origin").map_err(e)?;
+        remote.fetch(&["main"], None, None).map_err(e)?;
+    }
+
+    println!("\n-- the upgrade, as a dry run: nothing changes, no cluster is contacted --");
+    say("gitops-upgrade upgrade --dry-run");
+    let here = std::env::current_dir().ok();
+    std::env::set_current_dir(&user)
+        .map_err(|x| Failure::new(2, format!("demo: cannot enter {}: {x}", user.display())))?;
+    let res = run(UpgradeArgs {
+        yes: false,
+        dry_run: true,
+        sets: Vec::new(),
+        kubectl: "kubectl".into(),
+        context: None,
+        kubeconfig: None,
+        server_side: false,
+        timeout: Duration::from_secs(600),
+        poll_interval: Duration::from_secs(2),
+    });
+    if let Some(h) = here {
+        let _ = std::env::set_current_dir(h);
+    }
+    if a.keep {
+        let kept = tmp.keep();
+        println!(
+            "\nThe demo repository is kept in {}.",
+            kept.join("site").display()
+        );
+    }
+    res
+}
