@@ -362,7 +362,13 @@ pub fn run(
         .collect();
 
     let previous = state::load(&t.git_dir)?;
-    let mut st = if opts.resume {
+    // `--only` on the revision of the recorded run updates that record.
+    let continue_record = opts.resume
+        || (opts.only.is_some()
+            && previous
+                .as_ref()
+                .is_some_and(|p| p.revision == t.revision && p.finished.is_none()));
+    let mut st = if continue_record {
         let Some(prev) = previous else {
             return Err(ApplyError::NothingToResume(
                 "no apply was recorded in this repository; run `gitops-upgrade apply`".into(),
@@ -787,6 +793,13 @@ fn run_pre_step(
             seconds,
         } => {
             let key = ref_key(target);
+            if cluster.get(&key).map_err(kube(c))?.is_none() {
+                ui.say(&format!(
+                    "  {} does not exist: no logs to wait for",
+                    target.display()
+                ));
+                return Ok(());
+            }
             let window = Duration::from_secs(*seconds);
             poll_until(opts, c, timeout, ui, || {
                 let logs = cluster

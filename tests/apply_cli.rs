@@ -1,0 +1,781 @@
+//! `apply`, `status`, `init`, `upgrade` and `demo`, driven through the
+//! binary on real git repositories, against the test stand-in for kubectl
+//! (`tests/support/fake-kubectl`: objects kept in a directory, kubectl's
+//! immutable-field errors, simulated readiness). Every call the tool makes
+//! is logged by the stand-in, so order, deletes and retries are checked on
+//! the cluster side, not from the tool's own output.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::crate_dir;
+use serde_json::Value as Json;
+
+const PLAN: &str = "\
+version: \"0.15\"
+from: \"0.14\"
+migrations: [rok-v0.15]
+components:
+  - name: rok-disk-manager
+    path: rok-disk-manager/overlays/deploy
+  - name: rok-kmod
+    path: rok-kmod/overlays/deploy
+  - name: rok-operator
+    path: rok-operator/overlays/deploy
+    ready:
+      - {kind: Pod, namespace: rok-system, selector: app=rok-operator, condition: Ready}
+  - name: rok-cluster
+    path: rok-cluster/overlays/deploy
+    ready:
+      - {kind: RokCluster, namespace: rok, name: rok, field: status.health, equals: OK}
+";
+
+fn git(dir: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git runs");
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dst = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            fs::create_dir_all(&dst).unwrap();
+            copy_tree(&e.path(), &dst);
+        } else {
+            fs::copy(e.path(), dst).unwrap();
+        }
+    }
+}
+
+/// A repository holding the example tree (v0.14) and the plan, and an
+/// empty fake cluster.
+struct Site {
+    _t: tempfile::TempDir,
+    repo: PathBuf,
+    cluster: PathBuf,
+}
+
+impl Site {
+    fn new() -> Site {
+        Site::with_plan(PLAN)
+    }
+
+    fn with_plan(plan: &str) -> Site {
+        let t = tempfile::tempdir().unwrap();
+        let repo = t.path().join("site");
+        let cluster = t.path().join("cluster");
+        fs::create_dir_all(&repo).unwrap();
+        fs::create_dir_all(&cluster).unwrap();
+        git(&repo, &["init", "-q", "-b", "main"]);
+        copy_tree(&crate_dir().join("overlays-examples/rok"), &repo);
+        fs::write(repo.join("gitops-upgrade.yaml"), plan).unwrap();
+        git(&repo, &["add", "-A"]);
+        git(&repo, &["commit", "-qm", "rok 0.14 and the plan"]);
+        Site {
+            _t: t,
+            repo,
+            cluster,
+        }
+    }
+
+    fn fake() -> PathBuf {
+        crate_dir().join("tests/support/fake-kubectl")
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"));
+        c.current_dir(&self.repo)
+            .args(args)
+            .env("HOME", &self.repo)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("FAKE_KUBECTL_STATE", &self.cluster)
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// `apply` with the stand-in kubectl and a fast poll.
+    fn apply(&self, extra: &[&str]) -> Output {
+        let fake = Site::fake();
+        let mut args = vec![
+            "apply",
+            "--kubectl",
+            fake.to_str().unwrap(),
+            "--poll-interval",
+            "50ms",
+        ];
+        args.extend_from_slice(extra);
+        self.cmd(&args).output().unwrap()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    fn behave(&self, j: Json) {
+        fs::write(self.cluster.join("behaviour.json"), j.to_string()).unwrap();
+    }
+
+    /// The stand-in's log of calls, as argument lists.
+    fn calls(&self) -> Vec<Vec<String>> {
+        let Ok(text) = fs::read_to_string(self.cluster.join("calls.jsonl")) else {
+            return Vec::new();
+        };
+        text.lines()
+            .map(|l| {
+                let j: Json = serde_json::from_str(l).unwrap();
+                j["argv"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The objects each `apply` call sent, in call order (`Kind/name`).
+    fn applied(&self) -> Vec<Vec<String>> {
+        let Ok(text) = fs::read_to_string(self.cluster.join("calls.jsonl")) else {
+            return Vec::new();
+        };
+        text.lines()
+            .filter_map(|l| {
+                let j: Json = serde_json::from_str(l).unwrap();
+                j.get("objects")
+                    .and_then(Json::as_array)
+                    .map(|a| a.iter().map(|o| o.as_str().unwrap().to_string()).collect())
+            })
+            .collect()
+    }
+
+    fn status_json(&self) -> Json {
+        let o = self.run(&["status", "--output", "json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    }
+
+    fn commit_all(&self, msg: &str) {
+        git(&self.repo, &["add", "-A"]);
+        git(&self.repo, &["commit", "-qm", msg]);
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn statuses(j: &Json) -> Vec<(String, String)> {
+    j["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn has(list: &[String], what: &str) -> bool {
+    list.iter().any(|x| x == what)
+}
+
+/// Index of the first call whose arguments contain all of `words`.
+fn call_index(calls: &[Vec<String>], words: &[&str]) -> Option<usize> {
+    calls
+        .iter()
+        .position(|c| words.iter().all(|w| c.iter().any(|a| a == w)))
+}
+
+#[test]
+fn applies_the_components_in_the_plan_order_and_records_them() {
+    let s = Site::new();
+    s.behave(serde_json::json!({"status": {"RokCluster/rok/rok": {"health": "OK"}}}));
+    let o = s.apply(&["--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let applied = s.applied();
+    assert_eq!(applied.len(), 4, "{applied:?}");
+    assert!(
+        has(&applied[0], "DaemonSet/rok-disk-manager"),
+        "{applied:?}"
+    );
+    assert!(has(&applied[1], "DaemonSet/rok-kmod"), "{applied:?}");
+    assert!(has(&applied[2], "StatefulSet/rok-operator"), "{applied:?}");
+    assert!(has(&applied[3], "RokCluster/rok"), "{applied:?}");
+    let j = s.status_json();
+    assert!(statuses(&j).iter().all(|(_, st)| st == "done"), "{j}");
+    assert!(j["finished"].is_string());
+    // the progress table, printed as components complete
+    let out = stdout(&o);
+    assert!(out.contains("COMPONENT"), "{out}");
+    assert!(out.contains("rok-disk-manager  0.14  0.15  yes"), "{out}");
+    let st = stdout(&s.run(&["status"]));
+    assert!(st.contains("rok-cluster       0.14  0.15  yes"), "{st}");
+}
+
+#[test]
+fn a_dry_run_contacts_no_cluster_and_prints_commands_objects_and_waits() {
+    let s = Site::new();
+    let o = s.apply(&["--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(s.calls().is_empty(), "{:?}", s.calls());
+    let out = stdout(&o);
+    assert!(out.contains("[1/4] rok-disk-manager"), "{out}");
+    assert!(out.contains("apply -f -"), "{out}");
+    assert!(
+        out.contains("DaemonSet rok-system/rok-kmod rolled out"),
+        "{out}"
+    );
+    assert!(
+        out.contains("RokCluster rok/rok: status.health == OK"),
+        "{out}"
+    );
+    // no state is written by a dry run
+    assert_eq!(
+        stdout(&s.run(&["status", "--output", "json"])).trim(),
+        "null"
+    );
+}
+
+/// v0.15 on top of an applied v0.14: the operator StatefulSet and the
+/// StorageClass change immutable fields.
+fn upgrade_to_v015(s: &Site) {
+    copy_tree(&crate_dir().join("fixtures/upgrade/rok-v0.15"), &s.repo);
+    let o = s.run(&["migrate-patches"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    s.commit_all("rok 0.15");
+}
+
+#[test]
+fn deletes_are_refused_without_yes_then_resume_with_yes_recreates() {
+    let s = Site::new();
+    s.behave(serde_json::json!({"status": {"RokCluster/rok/rok": {"health": "OK"}}}));
+    assert_eq!(s.apply(&["--yes"]).status.code(), Some(0));
+    upgrade_to_v015(&s);
+    let before = s.calls().len();
+
+    // dry run: the re-creates are decided against the last applied revision
+    let o = s.apply(&["--dry-run"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("delete statefulset.v1.apps rok-operator -n rok-system"),
+        "{out}"
+    );
+    assert!(
+        out.contains("delete storageclass.v1.storage.k8s.io rok"),
+        "{out}"
+    );
+    assert_eq!(s.calls().len(), before, "the dry run called kubectl");
+
+    // not a terminal, no --yes: refuse, delete nothing
+    let o = s.apply(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(err.contains("rok-operator"), "{err}");
+    assert!(err.contains("must be deleted and re-created"), "{err}");
+    assert!(err.contains("--resume --yes"), "{err}");
+    assert!(
+        call_index(&s.calls()[before..], &["delete"]).is_none(),
+        "deleted without --yes"
+    );
+    let j = s.status_json();
+    assert_eq!(
+        statuses(&j),
+        [
+            ("rok-disk-manager".into(), "done".into()),
+            ("rok-kmod".into(), "done".into()),
+            ("rok-operator".into(), "failed".into()),
+            ("rok-cluster".into(), "pending".into())
+        ]
+    );
+
+    let mark = s.calls().len();
+    let o = s.apply(&["--resume", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let calls = s.calls()[mark..].to_vec();
+    let del_sts = call_index(&calls, &["delete", "rok-operator"]).expect("StatefulSet deleted");
+    let del_sc = call_index(&calls, &["delete", "storageclass.v1.storage.k8s.io"])
+        .expect("StorageClass deleted");
+    let applies: Vec<usize> = calls
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.iter().any(|a| a == "apply"))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(
+        applies.len(),
+        2,
+        "only the unfinished components: {calls:?}"
+    );
+    assert!(del_sts < applies[0] && applies[0] < del_sc && del_sc < applies[1]);
+    let j = s.status_json();
+    let rec: Vec<String> = j["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["recreated"].as_array().unwrap().clone())
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        rec,
+        ["StatefulSet rok-system/rok-operator", "StorageClass rok"]
+    );
+    // the objects exist again, in their new form
+    let sc: Json =
+        serde_json::from_str(&fs::read_to_string(find_object(&s, "StorageClass", "rok")).unwrap())
+            .unwrap();
+    assert!(sc["parameters"].to_string().len() > 2, "{sc}");
+}
+
+fn find_object(s: &Site, kind: &str, name: &str) -> PathBuf {
+    fn walk(d: &Path, out: &mut Vec<PathBuf>) {
+        for e in fs::read_dir(d).unwrap().flatten() {
+            if e.path().is_dir() {
+                walk(&e.path(), out);
+            } else if e.path().extension().is_some_and(|x| x == "json") {
+                out.push(e.path());
+            }
+        }
+    }
+    let mut all = Vec::new();
+    walk(&s.cluster, &mut all);
+    all.into_iter()
+        .find(|p| {
+            fs::read_to_string(p)
+                .ok()
+                .and_then(|t| serde_json::from_str::<Json>(&t).ok())
+                .is_some_and(|j| j["kind"] == kind && j["metadata"]["name"] == name)
+        })
+        .unwrap_or_else(|| panic!("no {kind} {name} in the fake cluster"))
+}
+
+#[test]
+fn a_timeout_names_what_is_not_ready_and_resume_continues_there() {
+    let s = Site::new();
+    s.behave(serde_json::json!({
+        "never_ready": ["DaemonSet/rok-system/rok-kmod"],
+        "status": {"RokCluster/rok/rok": {"health": "OK"}},
+    }));
+    let o = s.apply(&["--yes", "--timeout", "1s"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(err.contains("rok-kmod: not ready after 1s"), "{err}");
+    assert!(err.contains("DaemonSet rok-system/rok-kmod"), "{err}");
+    assert!(err.contains("apply --resume"), "{err}");
+    let j = s.status_json();
+    assert_eq!(statuses(&j)[0].1, "done");
+    assert_eq!(statuses(&j)[1].1, "failed");
+    assert!(j["finished"].is_null());
+
+    s.behave(serde_json::json!({"status": {"RokCluster/rok/rok": {"health": "OK"}}}));
+    let mark = s.applied().len();
+    let o = s.apply(&["--resume"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("rok-disk-manager (rok-disk-manager/overlays/deploy): already applied")
+    );
+    let applied = s.applied()[mark..].to_vec();
+    assert_eq!(applied.len(), 3, "{applied:?}");
+    assert!(has(&applied[0], "DaemonSet/rok-kmod"));
+    assert!(s.status_json()["finished"].is_string());
+    // nothing left to resume
+    let o = s.apply(&["--resume"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nothing to resume"), "{}", stderr(&o));
+}
+
+#[test]
+fn resume_applies_a_done_component_again_when_its_render_changed() {
+    let s = Site::new();
+    s.behave(serde_json::json!({"never_ready": ["DaemonSet/rok-system/rok-kmod"]}));
+    assert_eq!(
+        s.apply(&["--yes", "--timeout", "1s"]).status.code(),
+        Some(1)
+    );
+    let k = s
+        .repo
+        .join("rok-disk-manager/overlays/deploy/kustomization.yaml");
+    let text = fs::read_to_string(&k).unwrap();
+    fs::write(&k, text.replace("LOG_LEVEL=debug", "LOG_LEVEL=info")).unwrap();
+    s.commit_all("disk manager: info logs");
+    s.behave(serde_json::json!({"status": {"RokCluster/rok/rok": {"health": "OK"}}}));
+    let mark = s.applied().len();
+    let o = s.apply(&["--resume"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("its render changed since"),
+        "{}",
+        stdout(&o)
+    );
+    let applied = s.applied()[mark..].to_vec();
+    assert_eq!(applied.len(), 4, "{applied:?}");
+    assert!(has(&applied[0], "DaemonSet/rok-disk-manager"));
+}
+
+#[test]
+fn a_custom_readiness_rule_is_waited_for_and_named_on_timeout() {
+    let s = Site::new();
+    // never OK: the timeout names the rule and the value seen
+    s.behave(serde_json::json!({"status": {"RokCluster/rok/rok": {"health": "Degraded"}}}));
+    let o = s.apply(&["--yes", "--timeout", "1s"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("rok-cluster: not ready after 1s"), "{err}");
+    assert!(err.contains("status.health"), "{err}");
+    assert!(err.contains("Degraded"), "{err}");
+
+    // OK after a few polls: the run waits and succeeds
+    s.behave(serde_json::json!({
+        "status": {"RokCluster/rok/rok": {"health": "OK"}},
+        "ready_after": {"RokCluster/rok/rok": 3},
+    }));
+    let o = s.apply(&["--yes", "--timeout", "30s"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let gets = s
+        .calls()
+        .iter()
+        .filter(|c| {
+            c.iter().any(|a| a == "get")
+                && c.iter().any(|a| a == "rok")
+                && c.iter().any(|a| a.to_lowercase().starts_with("rokcluster"))
+        })
+        .count();
+    assert!(gets >= 3, "polled {gets} times");
+}
+
+#[test]
+fn the_server_refusing_an_update_leads_to_one_recreate() {
+    let s = Site::new();
+    s.behave(serde_json::json!({"status": {"RokCluster/rok/rok": {"health": "OK"}}}));
+    assert_eq!(s.apply(&["--yes"]).status.code(), Some(0));
+    // a rule the tool does not know: the stand-in refuses any update of
+    // the kmod DaemonSet as immutable
+    s.behave(serde_json::json!({
+        "status": {"RokCluster/rok/rok": {"health": "OK"}},
+        "reject_update": {"DaemonSet/rok-system/rok-kmod": "spec.template.spec.nodeName: Forbidden: field is immutable"},
+    }));
+    let d = s.repo.join("rok-kmod/base/daemonset.yaml");
+    let text = fs::read_to_string(&d).unwrap();
+    fs::write(
+        &d,
+        text.replacen("image:", "imagePullPolicy: Always\n        image:", 1),
+    )
+    .unwrap();
+    s.commit_all("kmod: always pull");
+    let mark = s.calls().len();
+    let o = s.apply(&["--yes", "--only", "rok-kmod"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("refused to update DaemonSet rok-system/rok-kmod"),
+        "{}",
+        stdout(&o)
+    );
+    let calls = s.calls()[mark..].to_vec();
+    let first_apply = call_index(&calls, &["apply"]).unwrap();
+    let del = call_index(&calls, &["delete", "rok-kmod"]).expect("deleted after the refusal");
+    assert!(first_apply < del);
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.iter().any(|a| a == "apply"))
+            .count(),
+        2
+    );
+    let j = s.status_json();
+    let kmod = &j["components"][1];
+    assert_eq!(kmod["recreated"][0], "DaemonSet rok-system/rok-kmod");
+}
+
+#[test]
+fn an_interrupted_apply_resumes_from_the_unfinished_component() {
+    let s = Site::new();
+    s.behave(serde_json::json!({
+        "sleep": 2,
+        "status": {"RokCluster/rok/rok": {"health": "OK"}},
+    }));
+    let fake = Site::fake();
+    let mut child = s
+        .cmd(&[
+            "apply",
+            "--yes",
+            "--kubectl",
+            fake.to_str().unwrap(),
+            "--poll-interval",
+            "50ms",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // wait until the second component is under way, then Ctrl-C
+    let state = s.repo.join(".git/gitops-upgrade/apply-state.json");
+    let start = Instant::now();
+    loop {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "never reached rok-kmod"
+        );
+        if let Ok(t) = fs::read_to_string(&state) {
+            let j: Json = serde_json::from_str(&t).unwrap_or(Json::Null);
+            if j["components"][1]["status"] == "in-progress" {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let st = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let exit = child.wait().unwrap();
+    assert!(!exit.success());
+    let j = s.status_json();
+    assert_eq!(statuses(&j)[0].1, "done");
+    assert_eq!(statuses(&j)[1].1, "in-progress");
+    let st = stdout(&s.run(&["status"]));
+    assert!(st.contains("apply --resume"), "{st}");
+
+    s.behave(serde_json::json!({"status": {"RokCluster/rok/rok": {"health": "OK"}}}));
+    let mark = s.applied().len();
+    let o = s.apply(&["--resume"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let applied = s.applied()[mark..].to_vec();
+    assert_eq!(applied.len(), 3, "{applied:?}");
+    assert!(has(&applied[0], "DaemonSet/rok-kmod"));
+}
+
+#[test]
+fn pre_steps_scale_to_zero_and_wait_for_quiet_logs_before_the_apply() {
+    let plan = "\
+components:
+  - name: rok-disk-manager
+    path: rok-disk-manager/overlays/deploy
+    before:
+      - scale-to-zero: {apiVersion: apps/v1, kind: StatefulSet, namespace: rok-system, name: rok-operator}
+      - wait-logs-quiet: {apiVersion: apps/v1, kind: DaemonSet, namespace: rok-system, name: rok-kmod, seconds: 5}
+  - name: rok-kmod
+    path: rok-kmod/overlays/deploy
+  - name: rok-operator
+    path: rok-operator/overlays/deploy
+";
+    let s = Site::with_plan(plan);
+    // first bring the operator and kmod up
+    for c in ["rok-operator", "rok-kmod"] {
+        let o = s.apply(&["--yes", "--only", c]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    s.behave(serde_json::json!({
+        "logs": {"DaemonSet/rok-system/rok-kmod": ["draining volume 1", "draining volume 2"]},
+        "logs_quiet_after": {"DaemonSet/rok-system/rok-kmod": 2},
+    }));
+    let mark = s.calls().len();
+    let o = s.apply(&["--yes", "--only", "rok-disk-manager"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let calls = s.calls()[mark..].to_vec();
+    let scale = call_index(&calls, &["scale", "--replicas=0"]).expect("scaled");
+    let logs: Vec<usize> = calls
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.iter().any(|a| a == "logs"))
+        .map(|(i, _)| i)
+        .collect();
+    let apply = call_index(&calls, &["apply"]).unwrap();
+    assert!(logs.len() >= 3, "logs polled until quiet: {calls:?}");
+    assert!(scale < logs[0] && *logs.last().unwrap() < apply);
+
+    // logs that never go quiet: a timeout naming the workload
+    s.behave(serde_json::json!({
+        "logs": {"DaemonSet/rok-system/rok-kmod": ["still draining"]},
+    }));
+    let o = s.apply(&["--yes", "--only", "rok-disk-manager", "--timeout", "1s"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("DaemonSet rok-system/rok-kmod: 1 log lines"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn without_a_plan_apply_says_how_to_make_one_and_init_writes_it() {
+    let t = tempfile::tempdir().unwrap();
+    let repo = t.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    copy_tree(&crate_dir().join("overlays-examples/rok"), repo);
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-qm", "v0.14"]);
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"))
+            .current_dir(repo)
+            .args(args)
+            .env("HOME", repo)
+            .output()
+            .unwrap()
+    };
+    let o = run(&["apply", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("gitops-upgrade init --preset"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = run(&["init", "--preset", "rok-v0.15"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = fs::read_to_string(repo.join("gitops-upgrade.yaml")).unwrap();
+    // the repository is the Rok tree itself: no rok/ prefix
+    assert!(
+        text.contains("path: rok-operator/overlays/deploy"),
+        "{text}"
+    );
+    assert!(stdout(&o).contains("rok-external-services/dex/overlays/deploy"));
+    let o = run(&["init", "--preset", "rok"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--force"));
+    assert_eq!(
+        run(&["init", "--preset", "rok", "--force"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(run(&["init", "--preset", "nope"]).status.code(), Some(2));
+
+    // a plan error names the position
+    fs::write(
+        repo.join("gitops-upgrade.yaml"),
+        "components:\n  - name: a\n    path: x\n    timeout: soon\n",
+    )
+    .unwrap();
+    let o = run(&["apply", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("gitops-upgrade.yaml:4:14: components[0].timeout"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn the_demo_runs_the_whole_upgrade_as_a_dry_run() {
+    let o = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"))
+        .arg("demo")
+        .env_remove("KUBECONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    for want in [
+        "== 1/4 rebase onto the new upstream ==",
+        "Replayed 1 commit(s)",
+        "== 2/4 migrate-patches",
+        "+  configVars:",
+        "== 3/4 what changes, per component ==",
+        "re-create StatefulSet rok-system/rok-operator",
+        "== 4/4 apply (dry run) ==",
+        "$ kubectl delete statefulset.v1.apps rok-operator -n rok-system",
+        "$ kubectl delete storageclass.v1.storage.k8s.io rok",
+        "create     Deployment rok/rok-redis",
+        "RokCluster rok/rok: status.phase == Running",
+        "Dry run complete",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in:\n{out}");
+    }
+}
+
+/// Opt-in: the real kubectl against a real cluster. Run with
+/// `GITOPS_UPGRADE_TEST_KUBECONFIG=<file> cargo test --test apply_cli -- --ignored`.
+#[test]
+#[ignore = "needs a Kubernetes cluster: set GITOPS_UPGRADE_TEST_KUBECONFIG and run with --ignored"]
+fn real_cluster_apply_and_resume() {
+    let kubeconfig = std::env::var("GITOPS_UPGRADE_TEST_KUBECONFIG")
+        .expect("set GITOPS_UPGRADE_TEST_KUBECONFIG to a kubeconfig of a disposable cluster");
+    let kubectl = common::kubectl();
+    let ns = format!("gitops-upgrade-test-{}", std::process::id());
+    let plan = "\
+components:
+  - name: app
+    path: app
+    timeout: 3m
+";
+    let t = tempfile::tempdir().unwrap();
+    let repo = t.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    fs::create_dir_all(repo.join("app")).unwrap();
+    fs::write(repo.join("gitops-upgrade.yaml"), plan).unwrap();
+    let write_app = |image: &str| {
+        fs::write(
+            repo.join("app/kustomization.yaml"),
+            format!("namespace: {ns}\nresources:\n- ns.yaml\n- app.yaml\n"),
+        )
+        .unwrap();
+        fs::write(
+            repo.join("app/ns.yaml"),
+            format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n"),
+        )
+        .unwrap();
+        fs::write(
+            repo.join("app/app.yaml"),
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {{app: web}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n      - name: web\n        image: {image}\n"
+            ),
+        )
+        .unwrap();
+    };
+    write_app("registry.k8s.io/pause:3.9");
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-qm", "app"]);
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"))
+            .current_dir(repo)
+            .args(args)
+            .args([
+                "--kubectl",
+                kubectl.to_str().unwrap(),
+                "--kubeconfig",
+                &kubeconfig,
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let o = run(&["apply", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    write_app("registry.k8s.io/pause:3.10");
+    git(repo, &["commit", "-qam", "new image"]);
+    let o = run(&["apply", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let _ = Command::new(kubectl)
+        .args([
+            "--kubeconfig",
+            &kubeconfig,
+            "delete",
+            "namespace",
+            &ns,
+            "--wait=false",
+        ])
+        .status();
+}
