@@ -522,7 +522,7 @@ impl Kubectl {
                 command: self.command_line(args),
                 message: format!(
                     "no answer after {}s, stopped it{}",
-                    self.timeout.as_secs(),
+                    self.timeout.as_secs_f64(),
                     first_lines(&stderr)
                         .map(|m| format!(" ({m})"))
                         .unwrap_or_default()
@@ -980,6 +980,21 @@ for: \"STDIN\": error when patching \"STDIN\": PersistentVolumeClaim \"data\" is
             "spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"
         );
         assert!(imm[1].message.ends_with("may not change once set"));
+
+        // The one-error form keeps the diff lines out of the message too.
+        let stderr = "\
+The PersistentVolumeClaim \"data\" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims
+  core.PersistentVolumeClaimSpec{
+  \tAccessModes: {\"ReadWriteOnce\"},
+- \tStorageClassName: &\"manual\",
++ \tStorageClassName: nil,
+  }
+";
+        let (imm, errs) = parse_apply_errors(stderr);
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(imm.len(), 1);
+        assert_eq!(imm[0].kind, "PersistentVolumeClaim");
+        assert!(imm[0].message.ends_with("for bound claims"));
     }
 
     #[test]
@@ -1079,7 +1094,7 @@ for: \"STDIN\": error when patching \"STDIN\": admission webhook \"d.example.com
             .run(&["-c".into(), "exec sleep 30".into()], None)
             .unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(10));
-        assert!(e.to_string().contains("no answer after 0s"), "{e}");
+        assert!(e.to_string().contains("no answer after 0.3s"), "{e}");
     }
 
     #[cfg(unix)]

@@ -4,7 +4,9 @@
 //! The workload rules are those of `kubectl rollout status` (its status
 //! viewers for Deployments, StatefulSets and DaemonSets), so that an object
 //! is ready here exactly when `kubectl rollout status` would say it has
-//! rolled out. Messages name the object first
+//! rolled out. kubectl has no answer for the `OnDelete` update strategy;
+//! there the pods must be ready (available) as for a rolling update, but
+//! nothing waits for them to be replaced. Messages name the object first
 //! (`Deployment rok/x: 1 of 3 updated replicas are available`).
 
 use serde_json::Value as Json;
@@ -172,11 +174,6 @@ fn rolling(obj: &Json) -> bool {
 }
 
 fn statefulset(obj: &Json) -> Readiness {
-    // kubectl has no rollout status for OnDelete: the pods change only
-    // when someone deletes them, so there is nothing to wait for.
-    if !rolling(obj) {
-        return Readiness::Ready;
-    }
     if int(obj, &["status", "observedGeneration"]) == 0 || unobserved(obj) {
         return waiting(obj, "waiting for the spec update to be observed");
     }
@@ -187,6 +184,11 @@ fn statefulset(obj: &Json) -> Readiness {
             obj,
             format!("waiting for {} pods to be ready", want - ready),
         );
+    }
+    // kubectl has no rollout status for OnDelete (the pods change only when
+    // someone deletes them): ready pods are all there is to wait for.
+    if !rolling(obj) {
+        return Readiness::Ready;
     }
     let updated = int(obj, &["status", "updatedReplicas"]);
     // As kubectl: with a rollingUpdate section (the API server writes one
@@ -222,15 +224,21 @@ fn statefulset(obj: &Json) -> Readiness {
 }
 
 fn daemonset(obj: &Json) -> Readiness {
-    if !rolling(obj) {
-        return Readiness::Ready;
-    }
     if unobserved(obj) {
         return waiting(obj, "waiting for the spec update to be observed");
     }
     let desired = int(obj, &["status", "desiredNumberScheduled"]);
     let updated = int(obj, &["status", "updatedNumberScheduled"]);
     let available = int(obj, &["status", "numberAvailable"]);
+    // kubectl has no rollout status for OnDelete (the pods change only when
+    // someone deletes them): available pods are all there is to wait for.
+    if !rolling(obj) {
+        return if available < desired {
+            waiting(obj, format!("{available} of {desired} pods are available"))
+        } else {
+            Readiness::Ready
+        };
+    }
     if updated < desired {
         return waiting(
             obj,
@@ -546,9 +554,21 @@ mod tests {
                    "currentRevision": "web-2", "updateRevision": "web-2"}),
         );
         assert_eq!(builtin(&s), Readiness::Ready);
-        // OnDelete: kubectl has nothing to wait for.
-        let s = sts(json!({"type": "OnDelete"}), json!({}));
+        // OnDelete: the pods must be ready, not replaced.
+        let s = sts(
+            json!({"type": "OnDelete"}),
+            json!({"observedGeneration": 3, "readyReplicas": 3, "updatedReplicas": 0,
+                   "currentRevision": "web-1", "updateRevision": "web-2"}),
+        );
         assert_eq!(builtin(&s), Readiness::Ready);
+        let s = sts(
+            json!({"type": "OnDelete"}),
+            json!({"observedGeneration": 3, "readyReplicas": 2}),
+        );
+        assert_eq!(
+            waiting_msg(builtin(&s)),
+            "StatefulSet db/web: waiting for 1 pods to be ready"
+        );
     }
 
     #[test]
@@ -594,13 +614,27 @@ mod tests {
             )),
             Readiness::Ready
         );
+        // OnDelete: the pods must be available, not replaced.
+        let on_delete = json!({"type": "OnDelete"});
         assert_eq!(
             builtin(&ds(
-                5,
-                json!({"observedGeneration": 1}),
-                json!({"type": "OnDelete"})
+                1,
+                json!({"observedGeneration": 1, "desiredNumberScheduled": 3, "updatedNumberScheduled": 0, "numberAvailable": 3}),
+                on_delete.clone()
             )),
             Readiness::Ready
+        );
+        assert_eq!(
+            waiting_msg(builtin(&ds(
+                1,
+                json!({"observedGeneration": 1, "desiredNumberScheduled": 3, "updatedNumberScheduled": 3, "numberAvailable": 1}),
+                on_delete.clone()
+            ))),
+            "DaemonSet rok/node: 1 of 3 pods are available"
+        );
+        assert!(
+            waiting_msg(builtin(&ds(5, json!({"observedGeneration": 1}), on_delete)))
+                .contains("spec update to be observed")
         );
     }
 
