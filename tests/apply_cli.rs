@@ -779,3 +779,227 @@ components:
         ])
         .status();
 }
+
+/// A user clone of a vendor repository with the plan, and the vendor's
+/// v0.15 published (not yet fetched).
+fn vendor_and_user() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let t = tempfile::tempdir().unwrap();
+    let vendor = t.path().join("vendor");
+    let user = t.path().join("site");
+    fs::create_dir_all(&vendor).unwrap();
+    git(&vendor, &["init", "-q", "-b", "main"]);
+    copy_tree(&crate_dir().join("overlays-examples/rok"), &vendor);
+    git(&vendor, &["add", "-A"]);
+    git(&vendor, &["commit", "-qm", "rok v0.14"]);
+    git(t.path(), &["clone", "-q", "vendor", "site"]);
+    fs::write(user.join("gitops-upgrade.yaml"), PLAN).unwrap();
+    git(&user, &["add", "-A"]);
+    git(&user, &["commit", "-qm", "plan"]);
+    copy_tree(&crate_dir().join("fixtures/upgrade/rok-v0.15"), &vendor);
+    git(&vendor, &["add", "-A"]);
+    git(&vendor, &["commit", "-qm", "rok v0.15"]);
+    (t, vendor, user)
+}
+
+#[test]
+fn upgrade_stops_for_review_of_the_migration_and_continues_after_the_commit() {
+    let (t, _vendor, user) = vendor_and_user();
+    let cluster = t.path().join("cluster");
+    fs::create_dir_all(&cluster).unwrap();
+    fs::write(
+        cluster.join("behaviour.json"),
+        r#"{"status": {"RokCluster/rok/rok": {"health": "OK"}}}"#,
+    )
+    .unwrap();
+    let fake = Site::fake();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"))
+            .current_dir(&user)
+            .args(args)
+            .env("HOME", &user)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .env("FAKE_KUBECTL_STATE", &cluster)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let up = |extra: &[&str]| {
+        let mut a = vec![
+            "upgrade",
+            "--kubectl",
+            fake.to_str().unwrap(),
+            "--poll-interval",
+            "50ms",
+        ];
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    // 1. rebased, migrated, then stopped: the migration is for a person to review
+    let o = up(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("== 2/4 migrate-patches =="),
+        "{}",
+        stdout(&o)
+    );
+    let err = stderr(&o);
+    assert!(err.contains("review them (`git diff`), commit"), "{err}");
+    let patch =
+        fs::read_to_string(user.join("rok-cluster/overlays/deploy/patches/rokcluster.yaml"))
+            .unwrap();
+    assert!(
+        patch.contains("  configVars:\n    daemons.rok_s3d.enabled: True\n"),
+        "{patch}"
+    );
+    assert!(
+        !cluster.join("calls.jsonl").exists(),
+        "the cluster was contacted"
+    );
+
+    // 2. after the commit: nothing to rebase or migrate; the apply needs --yes
+    git(&user, &["commit", "-qam", "Migrate patches for 0.15"]);
+    let o = up(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("== 3/4 what changes, per component =="),
+        "{out}"
+    );
+    assert!(
+        out.contains("re-create StatefulSet rok-system/rok-operator"),
+        "{out}"
+    );
+    assert!(out.contains("Done: release 0.14 -> 0.15 applied"), "{out}");
+}
+
+#[test]
+fn upgrade_with_yes_commits_the_migration_and_applies() {
+    let (t, _vendor, user) = vendor_and_user();
+    let cluster = t.path().join("cluster");
+    fs::create_dir_all(&cluster).unwrap();
+    fs::write(
+        cluster.join("behaviour.json"),
+        r#"{"status": {"RokCluster/rok/rok": {"health": "OK"}}}"#,
+    )
+    .unwrap();
+    let fake = Site::fake();
+    let o = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"))
+        .current_dir(&user)
+        .args([
+            "upgrade",
+            "--yes",
+            "--kubectl",
+            fake.to_str().unwrap(),
+            "--poll-interval",
+            "50ms",
+        ])
+        .env("HOME", &user)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("FAKE_KUBECTL_STATE", &cluster)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let log = Command::new("git")
+        .current_dir(&user)
+        .args(["log", "--format=%s"])
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&log.stdout).into_owned();
+    assert!(
+        log.starts_with("Migrate patches for rok-v0.15\nplan\nrok v0.15\n"),
+        "{log}"
+    );
+    let status = Command::new("git")
+        .current_dir(&user)
+        .args(["status", "--porcelain"])
+        .output()
+        .unwrap();
+    assert!(
+        status.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&status.stdout)
+    );
+    // the first apply of everything: nothing lived before, nothing deleted
+    let calls = fs::read_to_string(cluster.join("calls.jsonl")).unwrap();
+    assert_eq!(calls.lines().filter(|l| l.contains("\"apply\"")).count(), 4);
+}
+
+#[test]
+fn upgrade_stops_at_a_rebase_that_cannot_start() {
+    let (_t, _vendor, user) = vendor_and_user();
+    fs::write(user.join("rok-kmod/base/daemonset.yaml"), "dirty: true\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"))
+        .current_dir(&user)
+        .args(["upgrade", "--dry-run"])
+        .env("HOME", &user)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("upgrade stopped at the rebase"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn custom_resources_wait_for_their_crd_in_the_same_component() {
+    let s = Site::with_plan("components:\n  - name: widgets\n    path: widgets\n");
+    let w = s.repo.join("widgets");
+    fs::create_dir_all(&w).unwrap();
+    fs::write(
+        w.join("kustomization.yaml"),
+        "resources:\n- crd.yaml\n- widget.yaml\n",
+    )
+    .unwrap();
+    fs::write(
+        w.join("crd.yaml"),
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  names:\n    kind: Widget\n    plural: widgets\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        x-kubernetes-preserve-unknown-fields: true\n",
+    )
+    .unwrap();
+    fs::write(
+        w.join("widget.yaml"),
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: default\nspec:\n  size: 3\n",
+    )
+    .unwrap();
+    s.commit_all("widgets");
+    let o = s.apply(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let applied = s.applied();
+    assert_eq!(
+        applied,
+        [
+            vec!["CustomResourceDefinition/widgets.example.com".to_string()],
+            vec!["Widget/w".to_string()]
+        ]
+    );
+    // sent together, the stand-in refuses the Widget as kubectl does
+    let fake = Site::fake();
+    let out = Command::new(&fake)
+        .args(["apply", "-f", "-"])
+        .env("FAKE_KUBECTL_STATE", s.cluster.join("fresh"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut ch| {
+            use std::io::Write;
+            let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [
+                {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                 "metadata": {"name": "widgets.example.com"},
+                 "spec": {"group": "example.com", "names": {"kind": "Widget", "plural": "widgets"}, "scope": "Namespaced"}},
+                {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "default"}},
+            ]});
+            ch.stdin.take().unwrap().write_all(list.to_string().as_bytes())?;
+            ch.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ensure CRDs are installed first"));
+}

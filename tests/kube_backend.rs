@@ -474,11 +474,13 @@ fn readiness_of_the_fakes_objects() {
     };
     let cluster = json!({"apiVersion": "rok.arrikto.com/v1", "kind": "RokCluster",
                          "metadata": {"name": "rok", "namespace": "rok"}, "spec": {}});
+    // the CRD first: kubectl maps the whole stream before applying any of it
+    let r = s.kubectl.apply(&[crd], false).unwrap();
+    assert!(r.ok(), "{r:?}");
     let r = s
         .kubectl
         .apply(
             &[
-                crd,
                 deployment("api", 2),
                 deployment("stuck", 2),
                 sts("web", "nginx:1", 3),

@@ -650,6 +650,48 @@ fn apply_component(
         recreated.push(o.key.display());
     }
 
+    // Custom resources whose CRD is in the same component wait for it:
+    // kubectl maps every object before it applies any.
+    let defined: BTreeSet<(String, String)> = objs
+        .iter()
+        .filter(|o| o.key.kind == "CustomResourceDefinition")
+        .filter_map(|o| {
+            let g = o.json.pointer("/spec/group")?.as_str()?;
+            let k = o.json.pointer("/spec/names/kind")?.as_str()?;
+            Some((g.to_string(), k.to_string()))
+        })
+        .collect();
+    let uses_own_crd = |o: &Obj| {
+        defined.contains(&(
+            split_api_version(&o.key.api_version).0.to_string(),
+            o.key.kind.clone(),
+        ))
+    };
+    let all: Vec<&Obj> = objs.iter().collect();
+    if objs.iter().any(&uses_own_crd) {
+        let (later, first): (Vec<&Obj>, Vec<&Obj>) = objs.iter().partition(|o| uses_own_crd(o));
+        apply_set(cluster, opts, c, &first, &asked, &mut recreated, ui)?;
+        ui.say("  waiting for the CRDs before the custom resources that use them");
+        wait_ready(cluster, opts, c, &first, &[], timeout, ui)?;
+        apply_set(cluster, opts, c, &later, &asked, &mut recreated, ui)?;
+    } else {
+        apply_set(cluster, opts, c, &all, &asked, &mut recreated, ui)?;
+    }
+    wait_ready(cluster, opts, c, &all, &c.ready, timeout, ui)?;
+    Ok(recreated)
+}
+
+/// `kubectl apply` of `objs`; objects the server refuses as immutable are
+/// deleted (after a confirmation unless already asked) and applied once more.
+fn apply_set(
+    cluster: &dyn Cluster,
+    opts: &Options,
+    c: &Component,
+    objs: &[&Obj],
+    asked: &[String],
+    recreated: &mut Vec<String>,
+    ui: &mut dyn Ui,
+) -> Result<(), ApplyError> {
     let all: Vec<Json> = objs.iter().map(|o| o.json.clone()).collect();
     ui.say(&format!(
         "  applying {} object{}",
@@ -667,7 +709,7 @@ fn apply_component(
         // The server knows rules we do not: delete and re-create once.
         let mut again: Vec<&Obj> = Vec::new();
         for rj in &res.immutable {
-            let found = objs.iter().find(|o| {
+            let found = objs.iter().copied().find(|o| {
                 o.key.name == rj.name
                     && o.key.kind == rj.kind
                     && split_api_version(&o.key.api_version).0 == rj.group
@@ -717,8 +759,7 @@ fn apply_component(
             }
         }
     }
-    wait_ready(cluster, opts, c, objs, timeout, ui)?;
-    Ok(recreated)
+    Ok(())
 }
 
 fn poll_until(
@@ -850,12 +891,13 @@ fn wait_ready(
     cluster: &dyn Cluster,
     opts: &Options,
     c: &Component,
-    objs: &[Obj],
+    objs: &[&Obj],
+    rules: &[ReadyRule],
     timeout: Duration,
     ui: &mut dyn Ui,
 ) -> Result<(), ApplyError> {
-    let watched: Vec<&Obj> = objs.iter().filter(|o| watched(&o.key)).collect();
-    if watched.is_empty() && c.ready.is_empty() {
+    let watched: Vec<&Obj> = objs.iter().copied().filter(|o| watched(&o.key)).collect();
+    if watched.is_empty() && rules.is_empty() {
         return Ok(());
     }
     let mut done: BTreeSet<usize> = BTreeSet::new();
@@ -883,7 +925,7 @@ fn wait_ready(
                 }
             }
         }
-        for (i, rule) in c.ready.iter().enumerate() {
+        for (i, rule) in rules.iter().enumerate() {
             if rules_done.contains(&i) {
                 continue;
             }

@@ -193,6 +193,34 @@ fn migrate_tree(
     ))
 }
 
+/// Stops when a root the rebase broke still does not render.
+fn still_broken(root: &Path, broken: &[String]) -> Result<(), Failure> {
+    let mut bad = Vec::new();
+    for b in broken {
+        if let Err(e) = gitops_upgrade::kustomize::render_dir(&root.join(b)) {
+            bad.push(format!("{b}: {e}"));
+        }
+    }
+    if bad.is_empty() {
+        if !broken.is_empty() {
+            println!(
+                "The {} root(s) the rebase left broken render again.",
+                broken.len()
+            );
+        }
+        return Ok(());
+    }
+    Err(Failure::new(
+        1,
+        format!(
+            "after the rebase and the migration, {} kustomization root(s) still do not render: {}; \
+             fix them, commit, then run `gitops-upgrade upgrade` again",
+            bad.len(),
+            bad.join("; ")
+        ),
+    ))
+}
+
 /// Commits `files` (relative paths) on the current branch.
 fn commit_files(repo: &Repository, files: &[String], message: &str) -> Result<Oid, Failure> {
     let e =
@@ -304,36 +332,52 @@ pub fn run(a: UpgradeArgs) -> Result<u8, Failure> {
         f
     })?;
     print!("{}", report.to_text());
-    if !report.broken_roots.is_empty() && !a.dry_run {
-        return Err(Failure::new(
-            1,
-            "after the rebase some kustomizations no longer render (listed above): fix them, \
-             commit, then run `gitops-upgrade upgrade` again",
-        ));
-    }
-    let old_tip = report.old_tip;
+    // Roots the rebase broke may be what the migration fixes: checked
+    // again after it.
+    let broken: Vec<String> = report.broken_roots.iter().map(|b| b.root.clone()).collect();
     let new_tip = report.new_tip;
+    // What the cluster runs: the last revision applied, else the tip
+    // before this upgrade's rebase (when this run did not move the branch:
+    // the newest backup, made by an earlier run).
+    let applied = gitops_upgrade::apply::state::load(repo.path())
+        .ok()
+        .flatten()
+        .and_then(|s| s.last_applied)
+        .and_then(|r| Oid::from_str(&r).ok());
+    let (base, base_label) = match applied {
+        Some(r) => (r, "last applied"),
+        None if report.old_tip != report.new_tip => (report.old_tip, "before the upgrade"),
+        None => match git::list_backups(&repo, &report.branch)
+            .ok()
+            .and_then(|b| b.last().map(|b| b.target))
+        {
+            Some(b) => (b, "before the upgrade, from the newest backup"),
+            None => (report.old_tip, "before the upgrade"),
+        },
+    };
     let old_tree = repo
-        .find_commit(old_tip)
+        .find_commit(base)
         .and_then(|c| c.tree())
         .map_err(|e| Failure::new(2, e.message().to_string()))?;
     let old_side = Source::Tree {
         repo: &repo,
         tree: old_tree,
-        commit: old_tip.to_string(),
+        commit: base.to_string(),
     };
-    let before_label = format!("{} (before the upgrade)", &old_tip.to_string()[..12]);
+    let before_label = format!("{} ({base_label})", &base.to_string()[..12]);
 
     if let Some(tmp) = &tmp {
         let plan = load_plan(tmp.path())?;
         step(2, "migrate-patches (on a copy of the rebased tree)");
         migrate_tree(tmp.path(), &plan, &sets, true)?;
+        still_broken(tmp.path(), &broken)?;
         let hints = catalog_hints(&plan, tmp.path())?;
         let new_side = Source::Dir {
             path: tmp.path().to_path_buf(),
             worktree: false,
         };
         step(3, "what changes, per component");
+        println!("Compared with {before_label}:");
         summary(&plan, &old_side, &new_side, &hints)?;
         step(4, "apply (dry run)");
         let target = Target {
@@ -370,6 +414,7 @@ pub fn run(a: UpgradeArgs) -> Result<u8, Failure> {
         )?;
         println!("Committed the migration as {}.", &id.to_string()[..12]);
     }
+    still_broken(&root, &broken)?;
     let head = repo
         .head()
         .and_then(|h| h.peel_to_commit())
@@ -383,6 +428,7 @@ pub fn run(a: UpgradeArgs) -> Result<u8, Failure> {
         commit: head.id().to_string(),
     };
     step(3, "what changes, per component");
+    println!("Compared with {before_label}:");
     summary(&plan, &old_side, &new_side, &hints)?;
     step(4, "apply");
     let target = Target {
