@@ -1003,3 +1003,59 @@ fn custom_resources_wait_for_their_crd_in_the_same_component() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ensure CRDs are installed first"));
 }
+
+/// Runs `apply` on a pseudo-terminal (util-linux `script`), typing `answer`.
+fn apply_on_a_terminal(s: &Site, answer: &str) -> (Option<i32>, String) {
+    use std::io::Write;
+    let line = format!(
+        "{} apply --kubectl {} --poll-interval 50ms",
+        env!("CARGO_BIN_EXE_gitops-upgrade"),
+        Site::fake().display()
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(&s.repo)
+        .env("HOME", &s.repo)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("FAKE_KUBECTL_STATE", &s.cluster)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` runs (it gives the test a terminal)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    (o.status.code(), stdout(&o))
+}
+
+#[test]
+fn on_a_terminal_deletes_are_asked_for_and_a_no_stops_the_run() {
+    let s = Site::new();
+    s.behave(serde_json::json!({"status": {"RokCluster/rok/rok": {"health": "OK"}}}));
+    assert_eq!(s.apply(&["--yes"]).status.code(), Some(0));
+    upgrade_to_v015(&s);
+
+    let mark = s.calls().len();
+    let (code, out) = apply_on_a_terminal(&s, "n\n");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("delete and re-create StatefulSet rok-system/rok-operator?"),
+        "{out}"
+    );
+    assert!(out.contains("was declined"), "{out}");
+    assert!(call_index(&s.calls()[mark..], &["delete"]).is_none());
+
+    let (code, out) = apply_on_a_terminal(&s, "y\ny\n");
+    assert_eq!(code, Some(0), "{out}");
+    let calls = s.calls()[mark..].to_vec();
+    assert!(
+        call_index(&calls, &["delete", "rok-operator"]).is_some(),
+        "{calls:?}"
+    );
+}
