@@ -55,6 +55,23 @@ pub struct ApplyArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
 
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+
+    /// Continue the recorded apply from its first unfinished component;
+    /// done components whose render changed since are applied again.
+    #[arg(long)]
+    pub resume: bool,
+
+    /// Apply only this component.
+    #[arg(long, value_name = "COMPONENT")]
+    pub only: Option<String>,
+}
+
+/// How to reach the cluster and how long to wait: shared by `apply` and
+/// `upgrade`.
+#[derive(Args, Debug, Clone)]
+pub struct ClusterArgs {
     /// Use `kubectl apply --server-side --force-conflicts`.
     #[arg(long)]
     pub server_side: bool,
@@ -76,18 +93,41 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_dur)]
     pub timeout: Duration,
 
-    /// Continue the recorded apply from its first unfinished component;
-    /// done components whose render changed since are applied again.
-    #[arg(long)]
-    pub resume: bool,
-
-    /// Apply only this component.
-    #[arg(long, value_name = "COMPONENT")]
-    pub only: Option<String>,
-
     /// How often readiness is polled.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_dur, hide = true)]
     pub poll_interval: Duration,
+}
+
+impl Default for ClusterArgs {
+    fn default() -> Self {
+        ClusterArgs {
+            server_side: false,
+            kubectl: "kubectl".into(),
+            context: None,
+            kubeconfig: None,
+            timeout: Duration::from_secs(600),
+            poll_interval: Duration::from_secs(2),
+        }
+    }
+}
+
+impl ClusterArgs {
+    pub(super) fn kubectl(&self) -> Kubectl {
+        Kubectl::new(&self.kubectl, self.context.clone(), self.kubeconfig.clone())
+    }
+
+    /// Apply options with these settings.
+    pub(super) fn options(&self, dry_run: bool, yes: bool) -> Options {
+        Options {
+            dry_run,
+            yes,
+            server_side: self.server_side,
+            timeout: self.timeout,
+            resume: false,
+            only: None,
+            poll: self.poll_interval,
+        }
+    }
 }
 
 /// The terminal side of an apply: lines on stdout, questions on stderr
@@ -294,17 +334,12 @@ pub fn run(a: ApplyArgs) -> Result<u8, Failure> {
         catalog_hints,
         git_dir,
     };
-    let cluster = Kubectl::new(&a.kubectl, a.context.clone(), a.kubeconfig.clone());
     let opts = Options {
-        dry_run: a.dry_run,
-        yes: a.yes,
-        server_side: a.server_side,
-        timeout: a.timeout,
         resume: a.resume,
         only: a.only.clone(),
-        poll: a.poll_interval,
+        ..a.cluster.options(a.dry_run, a.yes)
     };
-    run_target(&target, &cluster, &opts)
+    run_target(&target, &a.cluster.kubectl(), &opts)
 }
 
 /// Runs the engine and turns its error into one line, with the command

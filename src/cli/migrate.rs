@@ -283,20 +283,7 @@ pub fn run(a: MigrateArgs) -> Result<u8, Failure> {
         let text = format!("{d}{text}(dry run: nothing written)\n");
         return finish(report, "dry-run", 0, text);
     }
-    // Write all, or restore what was written.
-    let mut written: Vec<&engine::FileChange> = Vec::new();
-    for f in &plan.files {
-        if let Err(e) = gitops_upgrade::fsutil::write_atomic(&f.path, f.after.as_bytes()) {
-            for w in &written {
-                let _ = gitops_upgrade::fsutil::write_atomic(&w.path, w.before.as_bytes());
-            }
-            return Err(Failure::new(
-                1,
-                format!("cannot write {}: {e}; no file was changed", f.rel),
-            ));
-        }
-        written.push(f);
-    }
+    engine::write_all(&plan.files).map_err(|m| Failure::new(1, m))?;
     text.push_str(&format!(
         "Migrated {} file(s) ({} change(s)) with {}.\n",
         plan.files.len(),

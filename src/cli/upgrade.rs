@@ -2,28 +2,22 @@
 //! and `gitops-upgrade demo` (the whole upgrade on a throwaway repository).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::Path;
 
 use clap::Args;
 use git2::{Oid, Repository, Signature};
 
-use super::apply::{load_plan, open_repo, run_target};
+use super::apply::{load_plan, open_repo, run_target, ClusterArgs};
 use super::Failure;
-use gitops_upgrade::apply::engine::{Options, Target};
-use gitops_upgrade::apply::kube::Kubectl;
+use gitops_upgrade::apply::engine::Target;
 use gitops_upgrade::diff::side::Source;
 use gitops_upgrade::diff::{self, Operation};
 use gitops_upgrade::git::{self, GitError, RebaseOptions};
 use gitops_upgrade::migrate::{self, engine as meng};
-use gitops_upgrade::plan::{parse_duration, Plan};
+use gitops_upgrade::plan::Plan;
 
 mod files {
     include!(concat!(env!("OUT_DIR"), "/demo_files.rs"));
-}
-
-fn parse_dur(s: &str) -> Result<Duration, String> {
-    parse_duration(s)
 }
 
 /// The whole upgrade: rebase, migrate-patches, a diff summary, then apply.
@@ -56,29 +50,8 @@ pub struct UpgradeArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
 
-    /// The kubectl to run.
-    #[arg(long, value_name = "PATH", default_value = "kubectl")]
-    pub kubectl: String,
-
-    /// The kubeconfig context to use.
-    #[arg(long, value_name = "CTX")]
-    pub context: Option<String>,
-
-    /// The kubeconfig file to use.
-    #[arg(long, value_name = "FILE")]
-    pub kubeconfig: Option<PathBuf>,
-
-    /// Use `kubectl apply --server-side`.
-    #[arg(long)]
-    pub server_side: bool,
-
-    /// How long to wait for each component to be ready.
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_dur)]
-    pub timeout: Duration,
-
-    /// How often readiness is polled.
-    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_dur, hide = true)]
-    pub poll_interval: Duration,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 fn step(n: usize, title: &str) {
@@ -166,19 +139,7 @@ fn migrate_tree(
             print!("{}", migrate::udiff::unified(&f.rel, &f.before, &f.after));
         }
     }
-    let mut written: Vec<&meng::FileChange> = Vec::new();
-    for f in &mp.files {
-        if let Err(e) = gitops_upgrade::fsutil::write_atomic(&f.path, f.after.as_bytes()) {
-            for w in &written {
-                let _ = gitops_upgrade::fsutil::write_atomic(&w.path, w.before.as_bytes());
-            }
-            return Err(Failure::new(
-                1,
-                format!("cannot write {}: {e}; no file was changed", f.rel),
-            ));
-        }
-        written.push(f);
-    }
+    meng::write_all(&mp.files).map_err(|m| Failure::new(1, m))?;
     for r in &mp.affected_roots {
         if let Err(e) = gitops_upgrade::kustomize::render_dir(r) {
             let rel = r.strip_prefix(root).unwrap_or(r).display().to_string();
@@ -294,16 +255,8 @@ pub fn run(a: UpgradeArgs) -> Result<u8, Failure> {
     let sets = parse_sets(&a.sets)?;
     let (repo, root) = open_repo()?;
     load_plan(&root)?;
-    let opts = Options {
-        dry_run: a.dry_run,
-        yes: a.yes,
-        server_side: a.server_side,
-        timeout: a.timeout,
-        resume: false,
-        only: None,
-        poll: a.poll_interval,
-    };
-    let cluster = Kubectl::new(&a.kubectl, a.context.clone(), a.kubeconfig.clone());
+    let opts = a.cluster.options(a.dry_run, a.yes);
+    let cluster = a.cluster.kubectl();
 
     // A dry run plays the rest on a throwaway copy of the rebased tree.
     let tmp = if a.dry_run {
@@ -561,12 +514,7 @@ pub fn demo(a: DemoArgs) -> Result<u8, Failure> {
         yes: false,
         dry_run: true,
         sets: Vec::new(),
-        kubectl: "kubectl".into(),
-        context: None,
-        kubeconfig: None,
-        server_side: false,
-        timeout: Duration::from_secs(600),
-        poll_interval: Duration::from_secs(2),
+        cluster: ClusterArgs::default(),
     });
     if let Some(h) = here {
         let _ = std::env::set_current_dir(h);
