@@ -3,8 +3,8 @@
 //! updated in place, wait for readiness, and record progress so that an
 //! interrupted run can resume.
 
-pub mod kube;
-pub mod ready;
 pub mod engine;
+pub mod kube;
 pub mod presets;
+pub mod ready;
 pub mod state;

@@ -28,6 +28,10 @@ pub struct Catalog {
     pub vars: BTreeMap<String, Option<String>>,
     pub rules: Vec<Rule>,
     pub hints: Hints,
+    /// Policies `check` enforces while the catalog is in the plan (the
+    /// `policies:` list, format of [`crate::check::policy`]); their set is
+    /// the catalog's name.
+    pub policies: Vec<crate::check::policy::Policy>,
     /// The catalog's own YAML text (for `migrations show`).
     pub text: String,
 }
@@ -363,6 +367,32 @@ impl Catalog {
                 });
             }
         }
+        let policies = match v.get("policies") {
+            None => Vec::new(),
+            Some(_) => {
+                // positions come from the lossless tree
+                let src = crate::migrate::edit::Source::parse(text).map_err(|e| CatalogError {
+                    line: e.line,
+                    col: e.col,
+                    msg: e.msg,
+                })?;
+                let node = src
+                    .docs
+                    .first()
+                    .and_then(|d| d.as_ref())
+                    .and_then(|d| d.get("policies"));
+                match node {
+                    Some(n) => {
+                        crate::check::policy::parse_list(n, &name).map_err(|e| CatalogError {
+                            line: e.line,
+                            col: e.col,
+                            msg: format!("{name}: {}", e.msg),
+                        })?
+                    }
+                    None => Vec::new(),
+                }
+            }
+        };
         Ok(Catalog {
             name,
             from: s_of(&v, "from").unwrap_or_default(),
@@ -371,6 +401,7 @@ impl Catalog {
             vars,
             rules,
             hints,
+            policies,
             text: text.to_string(),
         })
     }
@@ -437,6 +468,27 @@ mod tests {
         for c in Catalog::builtins() {
             let c = c.map_err(|e| e.msg).unwrap();
             assert!(!c.rules.is_empty(), "{}", c.name);
+        }
+    }
+
+    #[test]
+    fn policies_are_parsed_with_positions() {
+        let text =
+            "name: c\nrules: []\npolicies:\n  - id: v\n    no-downgrade: {field: spec.version}\n";
+        let c = Catalog::parse(text).map_err(|e| e.msg).unwrap();
+        assert_eq!(c.policies.len(), 1);
+        assert_eq!(c.policies[0].rule_id(), "c/v");
+        let bad = "name: c\npolicies:\n  - id: v\n    no-downgrade: {feld: x}\n";
+        let e = Catalog::parse(bad).unwrap_err();
+        assert_eq!((e.line, e.col), (4, 20));
+        assert!(e.msg.starts_with("c: "), "{}", e.msg);
+        for c in Catalog::builtins() {
+            assert!(c
+                .map_err(|e| e.msg)
+                .unwrap()
+                .policies
+                .iter()
+                .all(|p| !p.id.is_empty()));
         }
     }
 
