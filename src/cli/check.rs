@@ -138,18 +138,8 @@ fn list_policies(repo: &git2::Repository, output: Output) -> Result<u8, Failure>
     Ok(0)
 }
 
-/// libgit2 sets OpenSSL up when it initialises, and OpenSSL then parses
-/// the system's CA bundle: about 20 ms with OpenSSL 3, half of what a
-/// check takes. `check` never opens a TLS connection, so OpenSSL is
-/// pointed at an empty bundle for this process.
-fn skip_ca_bundle() {
-    #[cfg(all(unix, not(target_os = "macos")))]
-    std::env::set_var("SSL_CERT_FILE", "/dev/null");
-}
-
 pub fn run(a: CheckArgs) -> Result<u8, Failure> {
     let started = Instant::now();
-    skip_ca_bundle();
     let here = std::env::current_dir()
         .map_err(|e| Failure::new(2, format!("cannot read the current directory: {e}")))?;
     if a.list_policies {

@@ -1,79 +1,52 @@
-//! Fetching with prune, authenticating the way git does: for SSH the
-//! ssh-agent, then the usual key files without passphrase; for HTTPS the
-//! configured credential helper. Local paths and `file://` URLs need none.
+//! Fetching with prune through the user's own `git`, so that every
+//! credential helper, SSH configuration (agent, keys with passphrases,
+//! `~/.ssh/config`), proxy and `url.<base>.insteadOf` rule works exactly as
+//! it does for them. libgit2 is used for everything local; leaving the
+//! network to git also keeps OpenSSL out of this binary, which makes every
+//! command start faster (`check` runs as a pre-commit hook).
 
-use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
-use git2::{
-    AutotagOption, Cred, CredentialType, FetchOptions, FetchPrune, RemoteCallbacks, Repository,
-};
+use git2::Repository;
 
 use super::error::GitError;
 
 /// `git fetch --prune <remote>` with the remote's configured refspecs.
 pub fn fetch(repo: &Repository, remote_name: &str) -> Result<(), GitError> {
-    let fail = |e: git2::Error| GitError::Fetch {
+    let fail = |message: String| GitError::Fetch {
         remote: remote_name.to_string(),
-        message: e.message().to_string(),
+        message,
     };
-    let mut remote = repo.find_remote(remote_name).map_err(fail)?;
-    let config = repo.config().map_err(fail)?;
-    let mut tried_agent = false;
-    let mut keys = key_files().into_iter();
-    let mut tried_helper = false;
-    let mut tried_default = false;
-    let mut callbacks = RemoteCallbacks::new();
-    callbacks.credentials(move |url, username, allowed| {
-        let user = username.unwrap_or("git");
-        if allowed.contains(CredentialType::USERNAME) {
-            return Cred::username(user);
-        }
-        if allowed.contains(CredentialType::SSH_KEY) {
-            if !tried_agent {
-                tried_agent = true;
-                if let Ok(c) = Cred::ssh_key_from_agent(user) {
-                    return Ok(c);
-                }
-            }
-            for (private, public) in keys.by_ref() {
-                let public = public.exists().then_some(public);
-                if let Ok(c) = Cred::ssh_key(user, public.as_deref(), &private, None) {
-                    return Ok(c);
-                }
-            }
-        }
-        if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) && !tried_helper {
-            tried_helper = true;
-            if let Ok(c) = Cred::credential_helper(&config, url, username) {
-                return Ok(c);
-            }
-        }
-        if allowed.contains(CredentialType::DEFAULT) && !tried_default {
-            tried_default = true;
-            return Cred::default();
-        }
-        Err(git2::Error::from_str(
-            "no credentials accepted (tried ssh-agent, ~/.ssh keys without passphrase, the git credential helper)",
-        ))
-    });
-    let mut opts = FetchOptions::new();
-    opts.remote_callbacks(callbacks)
-        .prune(FetchPrune::On)
-        .download_tags(AutotagOption::Auto);
-    remote
-        .fetch::<&str>(&[], Some(&mut opts), Some("fetch (gitops-upgrade rebase)"))
-        .map_err(fail)
-}
-
-/// The default SSH key files, private and public.
-fn key_files() -> Vec<(PathBuf, PathBuf)> {
-    let Some(home) = std::env::var_os("HOME") else {
-        return Vec::new();
-    };
-    let ssh = PathBuf::from(home).join(".ssh");
-    ["id_ed25519", "id_ecdsa", "id_rsa"]
-        .iter()
-        .map(|n| (ssh.join(n), ssh.join(format!("{n}.pub"))))
-        .filter(|(p, _)| p.exists())
-        .collect()
+    // Checked first: a name git would read as a URL or an option.
+    repo.find_remote(remote_name)
+        .map_err(|e| fail(e.message().to_string()))?;
+    let dir = repo.workdir().unwrap_or_else(|| repo.path());
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["fetch", "--prune", "--quiet", "--", remote_name])
+        // Prompts for credentials go to the terminal, as with `git fetch`.
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| {
+            fail(format!(
+                "cannot run git ({e}); install git, or fetch yourself and pass --no-fetch"
+            ))
+        })?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    Err(fail(if lines.is_empty() {
+        format!("git fetch exited with {}", out.status)
+    } else {
+        lines.join(" / ")
+    }))
 }

@@ -13,6 +13,7 @@ use super::{generators, hash, nameref, patches, replacements, sort, transformers
 use crate::resource::{Origin, ResId, Resource};
 use crate::source::{display_path, join_clean, DirSource, FileSource, Kind};
 use crate::yaml::{self, Value};
+use std::sync::Arc;
 
 /// The names kustomize accepts for a kustomization file, in its order.
 pub const KUSTOMIZATION_FILES: &[&str] =
@@ -79,7 +80,8 @@ pub struct Renderer<'a> {
     fs: &'a dyn FileSource,
     /// Paths in messages are shown relative to this directory.
     base: PathBuf,
-    cfg: TransformerConfig,
+    /// Shared until a kustomization changes it.
+    cfg: Arc<TransformerConfig>,
     /// Kustomization directories being built (resolved), for cycle checks.
     stack: Vec<PathBuf>,
 }
@@ -98,7 +100,7 @@ impl<'a> Renderer<'a> {
         Renderer {
             fs,
             base: base.to_path_buf(),
-            cfg: TransformerConfig::defaults(),
+            cfg: TransformerConfig::shared_defaults(),
             stack: Vec::new(),
         }
     }
@@ -340,13 +342,15 @@ impl<'a> Renderer<'a> {
                     // not to its siblings
                     let mut sub = Acc::default();
                     let parent_cfg =
-                        std::mem::replace(&mut self.cfg, TransformerConfig::defaults());
+                        std::mem::replace(&mut self.cfg, TransformerConfig::shared_defaults());
                     let built = self.accumulate(&path, &mut sub, false);
                     let child_cfg = std::mem::replace(&mut self.cfg, parent_cfg);
                     built?;
-                    self.cfg
-                        .merge_config(&child_cfg)
-                        .map_err(|m| self.err(&path, m))?;
+                    if !Arc::ptr_eq(&self.cfg, &child_cfg) && *self.cfg != *child_cfg {
+                        Arc::make_mut(&mut self.cfg)
+                            .merge_config(&child_cfg)
+                            .map_err(|m| self.err(&path, m))?;
+                    }
                     for r in sub.res {
                         acc.push(r).map_err(|m| self.err(&path, m))?;
                     }
@@ -370,12 +374,16 @@ impl<'a> Renderer<'a> {
         for entry in &k.configurations {
             let (p, text) = self.read_entry_text(dir, entry)?;
             let v = self.parse_one_at(&p, &text)?;
-            self.cfg.merge_value(&v).map_err(|m| self.err(&p, m))?;
+            Arc::make_mut(&mut self.cfg)
+                .merge_value(&v)
+                .map_err(|m| self.err(&p, m))?;
         }
         for entry in &k.crds {
             let (p, text) = self.read_entry_text(dir, entry)?;
             let v = self.parse_one_at(&p, &text)?;
-            self.cfg.merge_crd_schema(&v).map_err(|m| self.err(&p, m))?;
+            Arc::make_mut(&mut self.cfg)
+                .merge_crd_schema(&v)
+                .map_err(|m| self.err(&p, m))?;
         }
 
         for entry in &k.components {

@@ -798,9 +798,15 @@ fn parse_table(text: &str) -> Result<TransformerConfig, String> {
 impl TransformerConfig {
     /// kustomize's defaults (parsed once, cloned on each call).
     pub fn defaults() -> TransformerConfig {
-        static DEFAULT: OnceLock<TransformerConfig> = OnceLock::new();
+        TransformerConfig::shared_defaults().as_ref().clone()
+    }
+
+    /// kustomize's defaults, shared: cloned only when a kustomization's
+    /// `configurations` or `crds` change them.
+    pub fn shared_defaults() -> std::sync::Arc<TransformerConfig> {
+        static DEFAULT: OnceLock<std::sync::Arc<TransformerConfig>> = OnceLock::new();
         DEFAULT
-            .get_or_init(|| parse_table(DEFAULTS).unwrap_or_default())
+            .get_or_init(|| std::sync::Arc::new(parse_table(DEFAULTS).unwrap_or_default()))
             .clone()
     }
 

@@ -213,7 +213,8 @@ fn merge_fields(
 ) -> Res<Mapping> {
     for (k, ov) in origin {
         let child = field_schema(schema, &k);
-        let dv = dest.get(&k).cloned();
+        // Taken out, not cloned: the result goes back in the same place.
+        let dv = dest.get_mut(&k).map(std::mem::take);
         path.push(k.clone());
         let r = walk(dv, Some(ov), child, path);
         path.pop();
