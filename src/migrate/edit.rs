@@ -223,7 +223,12 @@ impl Source {
                     // start back to the `|`/`>` header.
                     if matches!(style, Style::Literal | Style::Folded) {
                         if let Some(h) = block_header(text, n.start) {
+                            // ... and its position with it.
+                            let line_start = text[..h].rfind('\n').map_or(0, |i| i + 1);
                             n.start = h;
+                            n.line = text[..h].matches('\n').count() + 1;
+                            n.col0 = text[line_start..h].chars().count();
+                            n.col = n.col0 + 1;
                         }
                     }
                     n
@@ -743,5 +748,14 @@ mod tests {
     fn bad_yaml_is_an_error() {
         assert!(Source::parse("a: [b\n").is_err());
         assert!(Source::parse("a: 'x\n").is_err());
+    }
+
+    #[test]
+    fn a_block_scalar_starts_at_its_header_with_its_position() {
+        let src = Source::parse("a: 1\npatch: |\n  x: 1\n  y: 2\n").unwrap();
+        let root = src.docs[0].as_ref().unwrap();
+        let n = root.get("patch").unwrap();
+        assert_eq!(&src.text[n.start..n.start + 1], "|");
+        assert_eq!((n.line, n.col, n.col0), (2, 8, 7));
     }
 }
