@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::isolate;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -35,20 +37,6 @@ impl Out {
             .map(|l| l.splitn(5, ": ").take(2).collect::<Vec<_>>().join(": "))
             .collect()
     }
-}
-
-fn isolate(c: &mut Command, home: &Path) {
-    c.env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join(".config"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
-        .env("LC_ALL", "C")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("GIT_WORK_TREE");
 }
 
 impl Repo {

@@ -332,20 +332,30 @@ pub fn unified_diff(expected: &str, actual: &str, label_a: &str, label_b: &str) 
     out
 }
 
-/// Runs `git` in `dir` with a fixed identity and no system or user
-/// configuration; panics when it fails. Returns its standard output.
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let o = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+/// Isolates a command (git, or the tool running git) from the user's
+/// configuration and environment: `home` as HOME, no system config, a fixed
+/// identity, the C locale, no inherited GIT_DIR/GIT_INDEX_FILE/GIT_WORK_TREE.
+pub fn isolate(c: &mut Command, home: &Path) {
+    c.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs");
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .env("LC_ALL", "C")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE");
+}
+
+/// Runs `git` in `dir`, isolated (HOME is `dir`); panics when it fails.
+/// Returns its standard output.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let mut c = Command::new("git");
+    c.args(args).current_dir(dir);
+    isolate(&mut c, dir);
+    let o = c.output().expect("git runs");
     assert!(
         o.status.success(),
         "git {args:?} failed: {}",
