@@ -310,7 +310,9 @@ fn the_hook_falls_back_to_the_binary_on_path() {
     );
     assert_ne!(o.code, 0);
     assert!(
-        o.stderr.contains("is not at") && o.stderr.contains("hook uninstall"),
+        o.stderr
+            .contains(&format!("is not at {} nor on PATH", copy.display()))
+            && o.stderr.contains("hook uninstall"),
         "{}",
         o.stderr
     );

@@ -91,8 +91,9 @@ pub fn script(binary: &str, backup: Option<&str>) -> String {
 # `gitops-upgrade hook uninstall`. Skip it once: git commit --no-verify
 {note}bin={bin}
 if [ ! -x "$bin" ]; then
+    installed=$bin
     bin=$(command -v gitops-upgrade 2>/dev/null) || {{
-        echo "gitops-upgrade pre-commit hook: gitops-upgrade is not at $bin nor on PATH;" >&2
+        echo "gitops-upgrade pre-commit hook: gitops-upgrade is not at $installed nor on PATH;" >&2
         echo "install it again, or remove this hook with: gitops-upgrade hook uninstall" >&2
         exit 1
     }}
