@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
-use super::kube::{delete_args, scale_args, Cluster, KubeError, ObjKey};
+use super::kube::{
+    delete_args, get_args, list_args, logs_args, scale_args, Cluster, KubeError, ObjKey,
+};
 use super::ready::{self, Readiness};
 use super::state::{self, ComponentState, State, Status};
 use crate::diff::side::Source;
@@ -1024,18 +1026,31 @@ fn describe(
                 asks = true;
             }
             PreStep::ScaleToZero(r) => {
-                let a = scale_args(&ref_key(r), 0);
-                ui.say(&format!("  $ {}", cluster.command_line(&a)));
+                let key = ref_key(r);
                 ui.say(&format!(
-                    "  wait: no replica of {} left (timeout {})",
+                    "  $ {}",
+                    cluster.command_line(&scale_args(&key, 0))
+                ));
+                ui.say(&format!(
+                    "  $ {}   # polled until no replica of {} is left (timeout {})",
+                    cluster.command_line(&get_args(&key)),
                     r.display(),
                     human(timeout)
                 ));
             }
-            PreStep::WaitLogsQuiet { .. } => {
+            PreStep::WaitLogsQuiet {
+                target,
+                container,
+                seconds,
+            } => {
+                let a = logs_args(
+                    &ref_key(target),
+                    container.as_deref(),
+                    Duration::from_secs(*seconds),
+                );
                 ui.say(&format!(
-                    "  wait: {} (timeout {})",
-                    s.describe(),
+                    "  $ {}   # polled until it prints nothing (timeout {})",
+                    cluster.command_line(&a),
                     human(timeout)
                 ));
             }
@@ -1079,16 +1094,39 @@ fn describe(
             d.id.kind.clone() + " " + &d.id.ns_name()
         ));
     }
-    let waits: Vec<String> = objs
+    // The waits: each is a `kubectl get` polled until it passes.
+    let mut waits: Vec<(String, String)> = objs
         .iter()
         .filter(|o| watched(&o.key))
-        .map(|o| wait_phrase(&o.key))
-        .chain(c.ready.iter().map(ReadyRule::describe))
+        .map(|o| (cluster.command_line(&get_args(&o.key)), wait_phrase(&o.key)))
         .collect();
+    for r in &c.ready {
+        let av = r.api_version.clone().unwrap_or_default();
+        let args = match &r.name {
+            Some(name) => get_args(&ObjKey {
+                api_version: av,
+                kind: r.kind.clone(),
+                namespace: r.namespace.clone(),
+                name: name.clone(),
+            }),
+            None => list_args(
+                &av,
+                &r.kind,
+                r.namespace.as_deref(),
+                r.selector.as_deref().unwrap_or(""),
+            ),
+        };
+        waits.push((cluster.command_line(&args), r.describe()));
+    }
     if !waits.is_empty() {
-        ui.say(&format!("  wait (timeout {}):", human(timeout)));
-        for w in waits {
-            ui.say(&format!("      {w}"));
+        ui.say(&format!(
+            "  wait (polled every {}, timeout {}):",
+            human(opts.poll),
+            human(timeout)
+        ));
+        for (cmd, what) in waits {
+            ui.say(&format!("      {what}"));
+            ui.say(&format!("        $ {cmd}"));
         }
     }
     Ok(())
