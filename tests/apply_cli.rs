@@ -1027,3 +1027,40 @@ fn on_a_terminal_deletes_are_asked_for_and_a_no_stops_the_run() {
         "{calls:?}"
     );
 }
+
+#[test]
+fn server_side_apply_is_passed_to_kubectl_with_the_context_and_kubeconfig() {
+    let s = Site::with_plan("components:\n  - name: kmod\n    path: rok-kmod/overlays/deploy\n");
+    let kubeconfig = s.cluster.join("kubeconfig");
+    fs::write(&kubeconfig, "apiVersion: v1\nkind: Config\n").unwrap();
+    let o = s.apply(&[
+        "--server-side",
+        "--context",
+        "staging",
+        "--kubeconfig",
+        kubeconfig.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let calls = s.calls();
+    assert!(!calls.is_empty());
+    for c in &calls {
+        assert!(
+            c.windows(2)
+                .any(|w| w[0] == "--context" && w[1] == "staging"),
+            "{c:?}"
+        );
+        assert!(
+            c.windows(2)
+                .any(|w| w[0] == "--kubeconfig" && w[1] == kubeconfig.to_str().unwrap()),
+            "{c:?}"
+        );
+    }
+    let apply = calls
+        .iter()
+        .find(|c| c.iter().any(|a| a == "apply"))
+        .unwrap();
+    assert!(
+        has(apply, "--server-side") && has(apply, "--force-conflicts"),
+        "{apply:?}"
+    );
+}
