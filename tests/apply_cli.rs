@@ -497,7 +497,7 @@ fn an_interrupted_apply_resumes_from_the_unfinished_component() {
             "50ms",
         ])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     // wait until the second component is under way, then Ctrl-C
@@ -521,8 +521,13 @@ fn an_interrupted_apply_resumes_from_the_unfinished_component() {
         .status()
         .unwrap();
     assert!(st.success());
-    let exit = child.wait().unwrap();
-    assert!(!exit.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(
+        stderr(&out).contains("interrupted: continue with `gitops-upgrade apply --resume`"),
+        "{}",
+        stderr(&out)
+    );
     let j = s.status_json();
     assert_eq!(statuses(&j)[0].1, "done");
     assert_eq!(statuses(&j)[1].1, "in-progress");

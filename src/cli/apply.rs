@@ -350,6 +350,17 @@ pub(super) fn run_target(
     opts: &Options,
 ) -> Result<u8, Failure> {
     let mut ui = TermUi::new();
+    if !opts.dry_run {
+        // The state file already says which component was under way: say
+        // how to go on. (kubectl, in our process group, gets the signal too.)
+        let _ = ctrlc::set_handler(|| {
+            eprintln!(
+                "\ninterrupted: continue with `gitops-upgrade apply --resume` \
+                 (`gitops-upgrade status` shows where it stopped)"
+            );
+            std::process::exit(130);
+        });
+    }
     match engine::run(target, cluster, opts, &mut ui) {
         Ok(_) => Ok(0),
         Err(e) => {
