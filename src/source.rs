@@ -74,6 +74,60 @@ pub fn clean(p: &Path) -> PathBuf {
     out
 }
 
+/// `a/b/c` -> `a/b`, `c` -> `.`.
+pub fn parent(p: &str) -> &str {
+    match p.rfind('/') {
+        Some(i) => &p[..i],
+        None => ".",
+    }
+}
+
+/// Whether a relative path needs no folding (`a/b`, not `./a`, `a/../b`,
+/// `a//b`, `a/`).
+pub fn is_plain(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('/')
+        && !s.ends_with('/')
+        && !s.contains('\\')
+        && s.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+}
+
+/// A root-relative path as a string with `/` separators (`.` for the root).
+pub fn rel_str(p: &Path) -> String {
+    if let Some(s) = p.to_str() {
+        if is_plain(s) || s == "." {
+            return s.to_string();
+        }
+    }
+    let c = clean(p);
+    let s = c.to_string_lossy().replace('\\', "/");
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s
+    }
+}
+
+/// The files of another source below `base`: paths are relative to it.
+pub struct Subtree<'a> {
+    pub fs: &'a dyn FileSource,
+    pub base: &'a Path,
+}
+
+impl FileSource for Subtree<'_> {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.fs.read(&self.base.join(path))
+    }
+
+    fn kind(&self, path: &Path) -> Kind {
+        self.fs.kind(&self.base.join(path))
+    }
+
+    fn resolve(&self, path: &Path) -> io::Result<PathBuf> {
+        self.fs.resolve(&self.base.join(path))
+    }
+}
+
 /// A path for messages: relative to `base` when it lies below it.
 pub fn display_path(p: &Path, base: &Path) -> String {
     match p.strip_prefix(base) {

@@ -487,7 +487,7 @@ fn an_interrupted_apply_resumes_from_the_unfinished_component() {
         "status": {"RokCluster/rok/rok": {"health": "OK"}},
     }));
     let fake = Site::fake();
-    let mut child = s
+    let child = s
         .cmd(&[
             "apply",
             "--yes",

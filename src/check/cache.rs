@@ -17,10 +17,10 @@ use std::rc::Rc;
 
 use git2::{ObjectType, Oid, Repository};
 
-use super::graph::{refs_of, Refs};
 use super::snapshot::Snapshot;
+use crate::kustomize::graph::{Reading, Refs};
 
-/// The first line of the file; bumped whenever [`refs_of`] reads
+/// The first line of the file; bumped whenever [`Reading::Fields`] reads
 /// something new.
 const HEADER: &str = "gitops-upgrade kustomizations cache 1";
 
@@ -118,11 +118,11 @@ impl RefsCache {
             Some(id) => (id, None),
             None => {
                 let Ok(b) = snap.read_rel(file) else {
-                    return Rc::new(refs_of(None));
+                    return Rc::new(Refs::read(None, Reading::Fields));
                 };
                 match Oid::hash_object(ObjectType::Blob, &b) {
                     Ok(id) => (id, Some(b)),
-                    Err(_) => return Rc::new(refs_of(String::from_utf8(b).ok().as_deref())),
+                    Err(_) => return Rc::new(Refs::read(Some(b), Reading::Fields)),
                 }
             }
         };
@@ -138,8 +138,7 @@ impl RefsCache {
             Some(b) => Some(b),
             None => snap.read_rel(file).ok(),
         };
-        let text = bytes.and_then(|b| String::from_utf8(b).ok());
-        let r = Rc::new(refs_of(text.as_deref()));
+        let r = Rc::new(Refs::read(bytes, Reading::Fields));
         self.used.insert(key, r.clone());
         self.dirty = true;
         r

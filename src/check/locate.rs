@@ -14,11 +14,11 @@ use std::path::Path;
 
 use regex::Regex;
 
+use crate::kustomize::graph::Graph;
 use crate::migrate::edit::{Kind, Node, Source, Style};
-use crate::source::join_clean;
+use crate::source::{join_clean, rel_str};
 
-use super::graph::Graph;
-use super::snapshot::{rel_str, Snapshot};
+use super::snapshot::Snapshot;
 
 /// A position in a file of the repository.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

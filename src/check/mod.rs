@@ -6,7 +6,7 @@
 //! - YAML that does not parse, and git conflict markers ([`text`]);
 //! - kustomization roots including a changed file that no longer render
 //!   (the roots are found with one scan of the kustomization files,
-//!   [`graph`], and only they are rendered);
+//!   [`crate::kustomize::graph`], and only they are rendered);
 //! - migrations of the plan's catalogs still pending in the affected
 //!   kustomizations ([`migrations`], the engine of
 //!   `migrate-patches --check`);
@@ -19,7 +19,6 @@
 //! hold) or the working tree ([`Mode::Worktree`]).
 
 pub mod cache;
-pub mod graph;
 pub mod hook;
 pub mod index_file;
 pub mod locate;
@@ -35,14 +34,15 @@ use std::path::{Path, PathBuf};
 use git2::{Repository, Tree};
 
 use crate::git::tree_source::TreeSource;
+use crate::kustomize::graph::{self, Graph, Reading, Roots, Touch};
 use crate::kustomize::{BuildError, Renderer};
 use crate::migrate::catalog::Catalog;
 use crate::migrate::edit::Source;
 use crate::plan::{self, Plan};
 use crate::resource::Resource;
+use crate::source::{parent, rel_str};
 use crate::yaml::{self, Value};
 
-pub use graph::Graph;
 pub use policy::{Policy, Severity};
 pub use snapshot::{Mode, Snapshot};
 
@@ -243,7 +243,7 @@ fn is_helm_template(snap: &Snapshot<'_>, p: &str) -> bool {
     while let Some(i) = dir.rfind('/') {
         dir = &dir[..i];
         if dir.ends_with("/templates") || dir == "templates" {
-            let chart = snapshot::parent(dir);
+            let chart = parent(dir);
             let chart_file = if chart == "." {
                 "Chart.yaml".to_string()
             } else {
@@ -292,7 +292,7 @@ fn load_catalogs(snap: &Snapshot<'_>, plan: &Plan, findings: &mut Vec<Finding>) 
             }
             continue;
         }
-        let p = snapshot::rel_str(Path::new(name));
+        let p = rel_str(Path::new(name));
         match snap.text(&p) {
             Some(t) => match Catalog::parse(&t) {
                 Ok(c) => out.push(c),
@@ -403,7 +403,7 @@ fn render_pos(
             return (head.to_string(), line, col);
         }
     }
-    let file = snapshot::rel_str(Path::new(&e.file));
+    let file = rel_str(Path::new(&e.file));
     if snap.has_file(&file) {
         if e.line > 0 {
             return (file, e.line, e.col.max(1));
@@ -504,7 +504,7 @@ pub fn root_relative(root: &Path, cwd: &Path, p: &Path) -> Result<String, String
             root.display()
         )
     })?;
-    Ok(snapshot::rel_str(rel))
+    Ok(rel_str(rel))
 }
 
 /// Discovers the repository from `cwd` and checks it, with `args` (file
@@ -624,14 +624,21 @@ fn run_on(
     } else {
         cache::RefsCache::disabled()
     };
-    let graph = Graph::scan_with(&snap, snap.files(), &mut |f| Some(cache.refs(&snap, f)));
+    let graph = Graph::scan_with(&snap, snap.files(), Reading::Fields, &mut |f| {
+        Some(cache.refs(&snap, f))
+    });
     cache.save();
     let affected: BTreeSet<String> = if everything {
         graph.kusts.keys().cloned().collect()
     } else {
-        graph.affected(changed.iter().map(String::as_str))
+        graph.affected(changed.iter().map(String::as_str), Touch::Reads)
     };
-    let roots = graph.roots_among(affected.iter());
+    // a component builds only inside its includer
+    let rule = Roots {
+        components: false,
+        self_including: false,
+    };
+    let roots = graph.roots_among(affected.iter(), rule);
     t.lap("kustomization graph");
     let old_src = old_tree.as_ref().map(|t| TreeSource::new(repo, t.clone()));
 

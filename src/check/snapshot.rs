@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use git2::{ObjectType, Oid, Repository, Tree};
 
 use super::index_file::{self, CacheTree, Stat};
-use crate::source::{clean, FileSource, Kind};
+use crate::source::{clean, is_plain, rel_str, FileSource, Kind};
 
 /// Where the content comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,40 +45,6 @@ pub struct Snapshot<'r> {
     /// Modification time of the index file: an entry changed at or after
     /// it may have changed again since git hashed it ("racy git").
     index_mtime: Option<(u32, u32)>,
-}
-
-/// `a/b/c` -> `a/b`, `c` -> `.`.
-pub fn parent(p: &str) -> &str {
-    match p.rfind('/') {
-        Some(i) => &p[..i],
-        None => ".",
-    }
-}
-
-/// Whether a relative path needs no folding (`a/b`, not `./a`, `a/../b`,
-/// `a//b`, `a/`).
-fn is_plain(s: &str) -> bool {
-    !s.is_empty()
-        && !s.starts_with('/')
-        && !s.ends_with('/')
-        && !s.contains('\\')
-        && s.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
-}
-
-/// A root-relative path as a string with `/` separators (`.` for the root).
-pub fn rel_str(p: &Path) -> String {
-    if let Some(s) = p.to_str() {
-        if is_plain(s) || s == "." {
-            return s.to_string();
-        }
-    }
-    let c = clean(p);
-    let s = c.to_string_lossy().replace('\\', "/");
-    if s.is_empty() {
-        ".".into()
-    } else {
-        s
-    }
 }
 
 /// The index file `git commit` hands to its hooks: `GIT_INDEX_FILE` when

@@ -2,17 +2,16 @@
 //! tree (nothing is checked out), or a directory (the working tree by
 //! default). Finds root kustomizations and renders them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use git2::{ObjectType, Repository, Tree, TreeWalkMode, TreeWalkResult};
+use git2::{Repository, Tree};
 
 use crate::git::tree_source::TreeSource;
-use crate::kustomize::build::KUSTOMIZATION_FILES;
+use crate::kustomize::graph::{self, Graph, Reading, Roots};
 use crate::kustomize::Renderer;
 use crate::resource::Resource;
-use crate::source::{clean, join_clean, DirSource, FileSource, Kind};
-use crate::yaml::{parse_one, Value};
+use crate::source::{join_clean, DirSource, FileSource, Subtree};
 
 /// One side of the comparison.
 pub enum Source<'r> {
@@ -117,12 +116,7 @@ impl Source<'_> {
 
     /// Whether `root` (relative to the side's top) holds a kustomization.
     pub fn has_kustomization(&self, root: &str) -> bool {
-        self.with_fs(|fs, base| {
-            let dir = join_clean(base, root);
-            KUSTOMIZATION_FILES
-                .iter()
-                .any(|n| fs.kind(&dir.join(n)) == Kind::File)
-        })
+        self.with_fs(|fs, base| graph::kustomization_file(fs, &join_clean(base, root)).is_some())
     }
 
     /// Renders `root`; `Ok(None)` when the side has no kustomization there.
@@ -141,116 +135,27 @@ impl Source<'_> {
         })
     }
 
-    /// Directories holding a kustomization, relative to the top (`.` for it).
-    fn kustomization_dirs(&self) -> Result<BTreeSet<String>, String> {
-        let mut out = BTreeSet::new();
-        match self {
-            Source::Tree { tree, .. } => {
-                tree.walk(TreeWalkMode::PreOrder, |dir, e| {
-                    if e.kind() == Some(ObjectType::Blob)
-                        && e.name().is_ok_and(|n| KUSTOMIZATION_FILES.contains(&n))
-                    {
-                        out.insert(norm(dir));
-                    }
-                    TreeWalkResult::Ok
-                })
-                .map_err(|e| format!("cannot read the tree: {}", e.message()))?;
-            }
-            Source::Dir { path, .. } => walk_dir(path, path, &mut out),
-        }
-        Ok(out)
-    }
-
     /// Root kustomizations: those no other kustomization of the side
-    /// includes through `resources`, `bases` or `components`.
+    /// includes through `resources`, `bases` or `components` (hidden
+    /// directories of a directory side are not searched).
     pub fn roots(&self) -> Result<Vec<String>, String> {
-        let dirs = self.kustomization_dirs()?;
-        let mut included: BTreeSet<String> = BTreeSet::new();
-        self.with_fs(|fs, base| {
-            for d in &dirs {
-                let dpath = join_clean(base, d);
-                let Some(text) = KUSTOMIZATION_FILES
-                    .iter()
-                    .find_map(|n| fs.read(&dpath.join(n)).ok())
-                else {
-                    continue;
-                };
-                let text = String::from_utf8_lossy(&text);
-                for item in includes(&text) {
-                    if item.contains("://") {
-                        continue;
-                    }
-                    let rel = if d == "." {
-                        PathBuf::new()
-                    } else {
-                        PathBuf::from(d)
-                    };
-                    let target = norm(&clean(&rel.join(&item)).to_string_lossy());
-                    if target != *d && dirs.contains(&target) {
-                        included.insert(target);
-                    }
-                }
-            }
+        let files: Vec<String> = match self {
+            Source::Tree { repo, tree, .. } => TreeSource::new(repo, tree.clone())
+                .kustomization_files()
+                .map_err(|e| format!("cannot read the tree: {}", e.message()))?,
+            Source::Dir { path, .. } => graph::find_on_disk(path, &|n| n.starts_with('.'))
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect(),
+        };
+        let g = self.with_fs(|fs, base| {
+            let fs = Subtree { fs, base };
+            Graph::scan(&fs, files.iter().map(String::as_str), Reading::Includes)
         });
-        Ok(dirs.into_iter().filter(|d| !included.contains(d)).collect())
-    }
-}
-
-/// The entries of `resources`, `bases` and `components` (field names
-/// matched case-insensitively, as kustomize does); a line scan when the
-/// file does not parse.
-fn includes(text: &str) -> Vec<String> {
-    if let Ok(Value::Map(m)) = parse_one(text) {
-        return m
-            .iter()
-            .filter(|(k, _)| {
-                let k = k.to_ascii_lowercase();
-                k == "resources" || k == "bases" || k == "components"
-            })
-            .filter_map(|(_, v)| v.as_seq())
-            .flatten()
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect();
-    }
-    text.lines()
-        .filter_map(|l| l.trim_start().strip_prefix("- "))
-        .map(|i| i.split(" #").next().unwrap_or("").trim())
-        .map(|i| i.trim_matches(|c| c == '"' || c == '\'').to_string())
-        .filter(|i| !i.is_empty() && !i.contains(": "))
-        .collect()
-}
-
-fn norm(d: &str) -> String {
-    let d = d.trim_end_matches('/');
-    if d.is_empty() || d == "." {
-        ".".into()
-    } else {
-        d.to_string()
-    }
-}
-
-/// Kustomization directories below `dir` (hidden directories and symbolic
-/// links are not entered).
-fn walk_dir(top: &Path, dir: &Path, out: &mut BTreeSet<String>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut subdirs = Vec::new();
-    for e in rd.flatten() {
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        let Ok(ft) = e.file_type() else { continue };
-        if ft.is_dir() {
-            if !name.starts_with('.') {
-                subdirs.push(e.path());
-            }
-        } else if KUSTOMIZATION_FILES.contains(&name.as_ref()) {
-            let rel = dir.strip_prefix(top).unwrap_or(dir);
-            out.insert(norm(&rel.to_string_lossy()));
-        }
-    }
-    for s in subdirs {
-        walk_dir(top, &s, out);
+        Ok(g.roots(Roots {
+            components: true,
+            self_including: true,
+        }))
     }
 }
 

@@ -1,20 +1,19 @@
 //! Which kustomization roots a change touches, and whether they still
-//! render. A kustomization directory holds `kustomization.yaml`,
-//! `kustomization.yml` or `Kustomization`; a root is one that no other
-//! kustomization of the repository includes (through `resources`, `bases`
-//! or `components`). The includes are found with a simple scan of list
-//! items naming a directory that holds a kustomization, which is enough to
-//! tell roots from bases without a full parse.
+//! render. A root is a kustomization that no other kustomization of the
+//! repository includes (through `resources`, `bases` or `components`);
+//! it is affected when a file changed below the directory of a
+//! kustomization it builds from. The includes are found by the shared
+//! graph without parsing ([`Reading::Lines`]: list items naming a
+//! directory that holds a kustomization), which is enough to tell roots
+//! from bases.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use git2::{ObjectType, Oid, Repository, Tree, TreeWalkMode, TreeWalkResult};
+use git2::{Repository, Tree};
 
 use super::tree_source::TreeSource;
-use crate::kustomize::build::KUSTOMIZATION_FILES;
+use crate::kustomize::graph::{Graph, Reading, Roots, Touch};
 use crate::kustomize::Renderer;
-use crate::source::join_clean;
 
 /// A root that does not render after the rebase.
 #[derive(Debug, Clone)]
@@ -27,62 +26,6 @@ pub struct BrokenRoot {
     pub built_before: bool,
 }
 
-/// Kustomization directories of a tree and the directories each includes.
-fn kustomizations(
-    repo: &Repository,
-    tree: &Tree<'_>,
-) -> Result<BTreeMap<String, Vec<String>>, git2::Error> {
-    let mut files: Vec<(String, Oid)> = Vec::new();
-    tree.walk(TreeWalkMode::PreOrder, |dir, e| {
-        if e.kind() == Some(ObjectType::Blob) {
-            if let Ok(name) = e.name() {
-                if KUSTOMIZATION_FILES.contains(&name) {
-                    files.push((dir.trim_end_matches('/').to_string(), e.id()));
-                }
-            }
-        }
-        TreeWalkResult::Ok
-    })?;
-    let dirs: BTreeSet<String> = files.iter().map(|(d, _)| norm(d)).collect();
-    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (dir, id) in &files {
-        let dir = norm(dir);
-        let text = String::from_utf8_lossy(repo.find_blob(*id)?.content()).into_owned();
-        let mut inc = Vec::new();
-        for line in text.lines() {
-            let t = line.trim_start();
-            let Some(item) = t.strip_prefix("- ") else {
-                continue;
-            };
-            let item = item.split(" #").next().unwrap_or("").trim();
-            let item = item.trim_matches(|c| c == '"' || c == '\'');
-            if item.is_empty() || item.contains(": ") || item.contains("://") {
-                continue;
-            }
-            let base = if dir == "." {
-                Path::new("")
-            } else {
-                Path::new(&dir)
-            };
-            let target = norm(&join_clean(base, item).to_string_lossy());
-            if target != dir && dirs.contains(&target) {
-                inc.push(target);
-            }
-        }
-        out.entry(dir).or_default().extend(inc);
-    }
-    Ok(out)
-}
-
-fn norm(d: &str) -> String {
-    let d = d.trim_end_matches('/');
-    if d.is_empty() {
-        ".".into()
-    } else {
-        d.to_string()
-    }
-}
-
 /// The roots of `new` whose files (or whose included kustomizations'
 /// files) differ between `old` and `new`.
 pub fn affected_roots(
@@ -90,8 +33,9 @@ pub fn affected_roots(
     old: &Tree<'_>,
     new: &Tree<'_>,
 ) -> Result<Vec<String>, git2::Error> {
-    let ks = kustomizations(repo, new)?;
-    let included: BTreeSet<&String> = ks.values().flatten().collect();
+    let src = TreeSource::new(repo, new.clone());
+    let files = src.kustomization_files()?;
+    let graph = Graph::scan(&src, files.iter().map(String::as_str), Reading::Lines);
     let diff = repo.diff_tree_to_tree(Some(old), Some(new), None)?;
     let mut changed: Vec<String> = Vec::new();
     for d in diff.deltas() {
@@ -101,22 +45,12 @@ pub fn affected_roots(
             }
         }
     }
-    let under = |dir: &str, path: &str| dir == "." || path.starts_with(&format!("{dir}/"));
-    let mut out = Vec::new();
-    for root in ks.keys().filter(|k| !included.contains(k)) {
-        // The root and everything it includes, transitively.
-        let mut seen: BTreeSet<&String> = BTreeSet::new();
-        let mut todo = vec![root];
-        while let Some(d) = todo.pop() {
-            if seen.insert(d) {
-                todo.extend(ks.get(d).into_iter().flatten());
-            }
-        }
-        if changed.iter().any(|p| seen.iter().any(|d| under(d, p))) {
-            out.push(root.clone());
-        }
-    }
-    Ok(out)
+    let affected = graph.affected(changed.iter().map(String::as_str), Touch::Below);
+    let rule = Roots {
+        components: true,
+        self_including: true,
+    };
+    Ok(graph.roots_among(affected.iter(), rule))
 }
 
 /// Renders `root` from a tree; `Err` holds the renderer's message.

@@ -6,8 +6,9 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use git2::{ObjectType, Repository, Tree};
+use git2::{ObjectType, Repository, Tree, TreeWalkMode, TreeWalkResult};
 
+use crate::kustomize::graph::is_kustomization_file;
 use crate::source::{clean, FileSource, Kind};
 
 /// The files of one git tree.
@@ -30,6 +31,23 @@ impl<'r> TreeSource<'r> {
             return None;
         }
         self.tree.get_path(&p).ok().and_then(|e| e.kind())
+    }
+
+    /// The paths of the tree's kustomization files (symbolic links
+    /// included: git stores them as blobs), in every directory.
+    pub fn kustomization_files(&self) -> Result<Vec<String>, git2::Error> {
+        let mut out = Vec::new();
+        self.tree.walk(TreeWalkMode::PreOrder, |dir, e| {
+            if e.kind() == Some(ObjectType::Blob) {
+                if let Ok(name) = e.name() {
+                    if is_kustomization_file(name) {
+                        out.push(format!("{dir}{name}"));
+                    }
+                }
+            }
+            TreeWalkResult::Ok
+        })?;
+        Ok(out)
     }
 }
 

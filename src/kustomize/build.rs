@@ -168,10 +168,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn kustomization_path(&self, dir: &Path) -> Option<PathBuf> {
-        KUSTOMIZATION_FILES
-            .iter()
-            .map(|n| dir.join(n))
-            .find(|p| self.fs.kind(p) == Kind::File)
+        super::graph::kustomization_file(self.fs, dir)
     }
 
     fn load_kustomization(&self, dir: &Path) -> Result<(PathBuf, Kustomization)> {

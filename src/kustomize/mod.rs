@@ -5,6 +5,7 @@
 pub mod build;
 pub mod fieldspec;
 pub mod generators;
+pub mod graph;
 pub mod hash;
 pub mod json6902;
 pub mod nameref;

@@ -16,7 +16,8 @@ use super::edit::{
     insert_under_empty_key, replace_node, replace_seq_item, scalar_to_block_map, Kind, Node,
     Source, Splice, Style,
 };
-use crate::kustomize::build::KUSTOMIZATION_FILES;
+use crate::kustomize::graph::{self, Graph, Kust, Roots, Touch};
+use crate::source::DirSource;
 
 /// A problem or warning at a place in a file (path relative to the root).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -79,35 +80,21 @@ pub struct Options<'a> {
 /// Every directory under `root` holding a kustomization file (skipping
 /// `.git`, `target` and hidden directories), sorted.
 pub fn find_kustomizations(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        if kustomization_file(&d).is_some() {
-            out.push(d.clone());
-        }
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with('.') || name == "target" {
-                continue;
-            }
-            if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
-                stack.push(e.path());
-            }
-        }
-    }
-    out.sort();
-    out
+    let files = graph::find_on_disk(root, &|n| n.starts_with('.') || n == "target");
+    let dirs: BTreeSet<PathBuf> = files
+        .iter()
+        .filter(|f| root.join(f).is_file())
+        .map(|f| match f.parent() {
+            Some(d) if !d.as_os_str().is_empty() => root.join(d),
+            _ => root.to_path_buf(),
+        })
+        .collect();
+    dirs.into_iter().collect()
 }
 
+/// The kustomization file of a directory on disk.
 pub fn kustomization_file(dir: &Path) -> Option<PathBuf> {
-    KUSTOMIZATION_FILES
-        .iter()
-        .map(|f| dir.join(f))
-        .find(|p| p.is_file())
+    graph::kustomization_file(&DirSource, dir)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -368,38 +355,49 @@ impl Run<'_> {
         self.add_entry(dir, kf, Role::Kustomization, &ns);
     }
 
+    /// The roots to render: the kustomizations of the run owning a changed
+    /// file, or including one that does, that no other one of them
+    /// includes (the shared graph, over the edges [`Run::collect`] found).
     fn affected_roots(&self) -> Vec<PathBuf> {
-        let changed: BTreeSet<&PathBuf> = self.plan.files.iter().map(|f| &f.path).collect();
-        let mut affected: BTreeSet<PathBuf> = self
+        let strings = |set: Option<&BTreeSet<PathBuf>>| -> Vec<String> {
+            set.into_iter()
+                .flatten()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect()
+        };
+        // the graph is keyed by strings; the paths they stand for
+        let dirs: BTreeMap<String, &PathBuf> = self
             .owned
-            .iter()
-            .filter(|(_, files)| files.iter().any(|f| changed.contains(f)))
-            .map(|(d, _)| d.clone())
+            .keys()
+            .chain(self.includes.keys())
+            .map(|d| (d.to_string_lossy().into_owned(), d))
             .collect();
-        loop {
-            let more: Vec<PathBuf> = self
-                .includes
-                .iter()
-                .filter(|(d, inc)| {
-                    !affected.contains(*d) && inc.iter().any(|i| affected.contains(i))
-                })
-                .map(|(d, _)| d.clone())
-                .collect();
-            if more.is_empty() {
-                break;
-            }
-            affected.extend(more);
-        }
-        affected
+        let graph = Graph::from_kusts(dirs.iter().map(|(k, d)| Kust {
+            dir: k.clone(),
+            files: strings(self.owned.get(*d)),
+            includes: strings(self.includes.get(*d)),
+            ..Kust::default()
+        }));
+        let changed: Vec<String> = self
+            .plan
+            .files
             .iter()
-            .filter(|d| {
-                !self
-                    .includes
-                    .iter()
-                    .any(|(p, inc)| affected.contains(p) && inc.contains(*d))
-            })
-            .cloned()
-            .collect()
+            .map(|f| f.path.to_string_lossy().into_owned())
+            .collect();
+        let affected = graph.affected(changed.iter().map(String::as_str), Touch::Reads);
+        // what the engine has always rendered: components too, not a
+        // kustomization that includes itself
+        let rule = Roots {
+            components: true,
+            self_including: false,
+        };
+        let mut roots: Vec<PathBuf> = graph
+            .roots_among(affected.iter(), rule)
+            .iter()
+            .map(|d| dirs[d].clone())
+            .collect();
+        roots.sort();
+        roots
     }
 
     fn apply_rule(&mut self, cat: &Catalog, rule: &Rule) {
