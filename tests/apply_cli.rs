@@ -637,12 +637,23 @@ fn without_a_plan_apply_says_how_to_make_one_and_init_writes_it() {
     );
     assert_eq!(run(&["init", "--preset", "nope"]).status.code(), Some(2));
 
+    // apply applies the commit, plan included: an uncommitted plan is refused
+    let o = run(&["apply", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("gitops-upgrade.yaml is not committed"),
+        "{}",
+        stderr(&o)
+    );
+
     // a plan error names the position
     fs::write(
         repo.join("gitops-upgrade.yaml"),
         "components:\n  - name: a\n    path: x\n    timeout: soon\n",
     )
     .unwrap();
+    git(repo, &["add", "gitops-upgrade.yaml"]);
+    git(repo, &["commit", "-qm", "plan"]);
     let o = run(&["apply", "--dry-run"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(

@@ -235,6 +235,32 @@ pub(super) fn load_plan(root: &Path) -> Result<Plan, Failure> {
     }
 }
 
+/// The plan as committed at HEAD: apply applies a commit, plan included.
+fn committed_plan(
+    repo: &git2::Repository,
+    tree: &git2::Tree<'_>,
+    root: &Path,
+) -> Result<Plan, Failure> {
+    let blob = tree
+        .get_path(Path::new(plan::FILE_NAME))
+        .ok()
+        .and_then(|e| repo.find_blob(e.id()).ok());
+    let Some(blob) = blob else {
+        // Not committed: say how to make one, or that it must be committed.
+        load_plan(root)?;
+        return Err(Failure::new(
+            2,
+            format!(
+                "{} is not committed: apply uses the commit at HEAD, plan included; commit it first",
+                plan::FILE_NAME
+            ),
+        ));
+    };
+    let text = std::str::from_utf8(blob.content())
+        .map_err(|_| Failure::new(2, format!("{}:1:1: not UTF-8 text", plan::FILE_NAME)))?;
+    plan::parse(text, plan::FILE_NAME).map_err(|e| Failure::new(2, e.to_string()))
+}
+
 /// Paths of the plan's components with uncommitted changes: apply uses the
 /// commit, so those changes are not applied.
 fn uncommitted_under(repo: &git2::Repository, plan: &Plan) -> Vec<String> {
@@ -263,7 +289,6 @@ fn uncommitted_under(repo: &git2::Repository, plan: &Plan) -> Vec<String> {
 
 pub fn run(a: ApplyArgs) -> Result<u8, Failure> {
     let (repo, root) = open_repo()?;
-    let plan = load_plan(&root)?;
     let head = repo
         .head()
         .ok()
@@ -273,6 +298,7 @@ pub fn run(a: ApplyArgs) -> Result<u8, Failure> {
     let tree = head
         .tree()
         .map_err(|e| Failure::new(2, format!("cannot read HEAD: {}", e.message())))?;
+    let plan = committed_plan(&repo, &tree, &root)?;
     let git_dir = repo.path().to_path_buf();
 
     let from = if a.dry_run {
