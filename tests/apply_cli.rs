@@ -764,66 +764,68 @@ components:
         .status();
 }
 
-/// A user clone of a vendor repository with the plan, and the vendor's
-/// v0.15 published (not yet fetched).
-fn vendor_and_user() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let t = tempfile::tempdir().unwrap();
-    let vendor = t.path().join("vendor");
-    let user = t.path().join("site");
-    fs::create_dir_all(&vendor).unwrap();
-    git(&vendor, &["init", "-q", "-b", "main"]);
-    copy_tree(&crate_dir().join("overlays-examples/rok"), &vendor);
-    git(&vendor, &["add", "-A"]);
-    git(&vendor, &["commit", "-qm", "rok v0.14"]);
-    git(t.path(), &["clone", "-q", "vendor", "site"]);
-    fs::write(user.join("gitops-upgrade.yaml"), PLAN).unwrap();
-    git(&user, &["add", "-A"]);
-    git(&user, &["commit", "-qm", "plan"]);
-    copy_tree(&crate_dir().join("fixtures/upgrade/rok-v0.15"), &vendor);
-    git(&vendor, &["add", "-A"]);
-    git(&vendor, &["commit", "-qm", "rok v0.15"]);
-    (t, vendor, user)
+/// A user clone of a vendor repository with the plan, the vendor's v0.15
+/// published (not yet fetched), and an empty fake cluster whose RokCluster
+/// becomes healthy.
+struct Upstream {
+    t: tempfile::TempDir,
+    user: PathBuf,
+    cluster: PathBuf,
+}
+
+impl Upstream {
+    fn new() -> Upstream {
+        let t = tempfile::tempdir().unwrap();
+        let vendor = t.path().join("vendor");
+        let user = t.path().join("site");
+        let cluster = t.path().join("cluster");
+        fs::create_dir_all(&vendor).unwrap();
+        fs::create_dir_all(&cluster).unwrap();
+        git(&vendor, &["init", "-q", "-b", "main"]);
+        copy_tree(&crate_dir().join("overlays-examples/rok"), &vendor);
+        git(&vendor, &["add", "-A"]);
+        git(&vendor, &["commit", "-qm", "rok v0.14"]);
+        git(t.path(), &["clone", "-q", "vendor", "site"]);
+        fs::write(user.join("gitops-upgrade.yaml"), PLAN).unwrap();
+        git(&user, &["add", "-A"]);
+        git(&user, &["commit", "-qm", "plan"]);
+        copy_tree(&crate_dir().join("fixtures/upgrade/rok-v0.15"), &vendor);
+        git(&vendor, &["add", "-A"]);
+        git(&vendor, &["commit", "-qm", "rok v0.15"]);
+        fs::write(
+            cluster.join("behaviour.json"),
+            r#"{"status": {"RokCluster/rok/rok": {"health": "OK"}}}"#,
+        )
+        .unwrap();
+        Upstream { t, user, cluster }
+    }
+
+    /// `gitops-upgrade upgrade` with the stand-in kubectl, not on a terminal.
+    fn upgrade(&self, extra: &[&str]) -> Output {
+        let fake = Site::fake();
+        let mut c = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"));
+        c.current_dir(&self.user)
+            .args(["upgrade", "--kubectl", fake.to_str().unwrap()])
+            .args(["--poll-interval", "50ms"])
+            .args(extra)
+            .env("FAKE_KUBECTL_STATE", &self.cluster)
+            .stdin(Stdio::null());
+        common::isolate(&mut c, self.t.path());
+        c.output().unwrap()
+    }
+
+    fn applies(&self) -> usize {
+        fs::read_to_string(self.cluster.join("calls.jsonl"))
+            .map(|t| t.lines().filter(|l| l.contains("\"apply\"")).count())
+            .unwrap_or(0)
+    }
 }
 
 #[test]
 fn upgrade_stops_for_review_of_the_migration_and_continues_after_the_commit() {
-    let (t, _vendor, user) = vendor_and_user();
-    let cluster = t.path().join("cluster");
-    fs::create_dir_all(&cluster).unwrap();
-    fs::write(
-        cluster.join("behaviour.json"),
-        r#"{"status": {"RokCluster/rok/rok": {"health": "OK"}}}"#,
-    )
-    .unwrap();
-    let fake = Site::fake();
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"))
-            .current_dir(&user)
-            .args(args)
-            .env("HOME", &user)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .env("FAKE_KUBECTL_STATE", &cluster)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    };
-    let up = |extra: &[&str]| {
-        let mut a = vec![
-            "upgrade",
-            "--kubectl",
-            fake.to_str().unwrap(),
-            "--poll-interval",
-            "50ms",
-        ];
-        a.extend_from_slice(extra);
-        run(&a)
-    };
+    let u = Upstream::new();
     // 1. rebased, migrated, then stopped: the migration is for a person to review
-    let o = up(&[]);
+    let o = u.upgrade(&[]);
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     assert!(
         stdout(&o).contains("== 2/4 migrate-patches =="),
@@ -832,21 +834,22 @@ fn upgrade_stops_for_review_of_the_migration_and_continues_after_the_commit() {
     );
     let err = stderr(&o);
     assert!(err.contains("review them (`git diff`), commit"), "{err}");
-    let patch =
-        fs::read_to_string(user.join("rok-cluster/overlays/deploy/patches/rokcluster.yaml"))
-            .unwrap();
+    let patch = fs::read_to_string(
+        u.user
+            .join("rok-cluster/overlays/deploy/patches/rokcluster.yaml"),
+    )
+    .unwrap();
     assert!(
         patch.contains("  configVars:\n    daemons.rok_s3d.enabled: True\n"),
         "{patch}"
     );
-    assert!(
-        !cluster.join("calls.jsonl").exists(),
-        "the cluster was contacted"
-    );
+    assert_eq!(u.applies(), 0, "the cluster was contacted");
 
-    // 2. after the commit: nothing to rebase or migrate; the apply needs --yes
-    git(&user, &["commit", "-qam", "Migrate patches for 0.15"]);
-    let o = up(&[]);
+    // 2. after the commit: nothing to rebase or migrate; the summary compares
+    // with the tip before the upgrade (the newest backup); the first apply
+    // has nothing live to delete, so it needs no --yes
+    git(&u.user, &["commit", "-qam", "Migrate patches for 0.15"]);
+    let o = u.upgrade(&[]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
     assert!(
@@ -858,78 +861,37 @@ fn upgrade_stops_for_review_of_the_migration_and_continues_after_the_commit() {
         "{out}"
     );
     assert!(out.contains("Done: release 0.14 -> 0.15 applied"), "{out}");
+    assert_eq!(u.applies(), 4);
 }
 
 #[test]
 fn upgrade_with_yes_commits_the_migration_and_applies() {
-    let (t, _vendor, user) = vendor_and_user();
-    let cluster = t.path().join("cluster");
-    fs::create_dir_all(&cluster).unwrap();
-    fs::write(
-        cluster.join("behaviour.json"),
-        r#"{"status": {"RokCluster/rok/rok": {"health": "OK"}}}"#,
-    )
-    .unwrap();
-    let fake = Site::fake();
-    let o = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"))
-        .current_dir(&user)
-        .args([
-            "upgrade",
-            "--yes",
-            "--kubectl",
-            fake.to_str().unwrap(),
-            "--poll-interval",
-            "50ms",
-        ])
-        .env("HOME", &user)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("FAKE_KUBECTL_STATE", &cluster)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let u = Upstream::new();
+    let o = u.upgrade(&["--yes"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    let log = Command::new("git")
-        .current_dir(&user)
-        .args(["log", "--format=%s"])
-        .output()
-        .unwrap();
-    let log = String::from_utf8_lossy(&log.stdout).into_owned();
+    let log = git(&u.user, &["log", "--format=%s"]);
     assert!(
         log.starts_with("Migrate patches for rok-v0.15\nplan\nrok v0.15\n"),
         "{log}"
     );
-    let status = Command::new("git")
-        .current_dir(&user)
-        .args(["status", "--porcelain"])
-        .output()
-        .unwrap();
-    assert!(
-        status.stdout.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&status.stdout)
-    );
+    let status = git(&u.user, &["status", "--porcelain"]);
+    assert!(status.is_empty(), "{status}");
     // the first apply of everything: nothing lived before, nothing deleted
-    let calls = fs::read_to_string(cluster.join("calls.jsonl")).unwrap();
-    assert_eq!(calls.lines().filter(|l| l.contains("\"apply\"")).count(), 4);
+    assert_eq!(u.applies(), 4);
 }
 
 #[test]
 fn upgrade_stops_at_a_rebase_that_cannot_start() {
-    let (_t, _vendor, user) = vendor_and_user();
-    fs::write(user.join("rok-kmod/base/daemonset.yaml"), "dirty: true\n").unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"))
-        .current_dir(&user)
-        .args(["upgrade", "--dry-run"])
-        .env("HOME", &user)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
+    let u = Upstream::new();
+    fs::write(u.user.join("rok-kmod/base/daemonset.yaml"), "dirty: true\n").unwrap();
+    let o = u.upgrade(&["--dry-run"]);
     assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
     assert!(
         stderr(&o).contains("upgrade stopped at the rebase"),
         "{}",
         stderr(&o)
     );
+    assert_eq!(u.applies(), 0);
 }
 
 #[test]

@@ -261,6 +261,20 @@ fn committed_plan(
     plan::parse(text, plan::FILE_NAME).map_err(|e| Failure::new(2, e.to_string()))
 }
 
+/// The `recreate` hints of the plan's catalogs (catalog files are read
+/// relative to `root`), as `diff` uses them.
+pub(super) fn catalog_hints(
+    plan: &Plan,
+    root: &Path,
+) -> Result<Vec<gitops_upgrade::diff::RecreateHint>, Failure> {
+    let mut out = Vec::new();
+    for name in &plan.migrations {
+        let c = super::migrate::load_catalog(name, root)?;
+        out.extend(super::diff::hints_of(&c));
+    }
+    Ok(out)
+}
+
 /// Paths of the plan's components with uncommitted changes: apply uses the
 /// commit, so those changes are not applied.
 fn uncommitted_under(repo: &git2::Repository, plan: &Plan) -> Vec<String> {
@@ -347,7 +361,7 @@ pub fn run(a: ApplyArgs) -> Result<u8, Failure> {
             dirty.join(", ")
         );
     }
-    let catalog_hints = super::diff::catalog_hints()?;
+    let catalog_hints = catalog_hints(&plan, &root)?;
     let target = Target {
         plan,
         source: Source::Tree {

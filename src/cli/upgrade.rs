@@ -7,7 +7,7 @@ use std::path::Path;
 use clap::Args;
 use git2::{Oid, Repository, Signature};
 
-use super::apply::{load_plan, open_repo, run_target, ClusterArgs};
+use super::apply::{catalog_hints, load_plan, open_repo, run_target, ClusterArgs};
 use super::Failure;
 use gitops_upgrade::apply::engine::Target;
 use gitops_upgrade::diff::side::Source;
@@ -393,16 +393,6 @@ pub fn run(a: UpgradeArgs) -> Result<u8, Failure> {
         git_dir: repo.path().to_path_buf(),
     };
     run_target(&target, &cluster, &opts)
-}
-
-/// The catalogs' re-create hints, as `diff` uses them.
-fn catalog_hints(plan: &Plan, root: &Path) -> Result<Vec<diff::RecreateHint>, Failure> {
-    let mut out = Vec::new();
-    for name in &plan.migrations {
-        let c = super::migrate::load_catalog(name, root)?;
-        out.extend(super::diff::hints_of(&c));
-    }
-    Ok(out)
 }
 
 /// Run the whole upgrade on a throwaway repository built from the bundled
