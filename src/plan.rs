@@ -365,8 +365,7 @@ pub fn parse(text: &str, file: &str) -> Result<Plan, PlanError> {
     if let Some(cs) = root.get("components") {
         for (i, c) in cx.seq(cs, "components")?.iter().enumerate() {
             let comp = component(&cx, c, i)?;
-            if let Some(prev) = plan.components.iter().find(|p| p.name == comp.name) {
-                let _ = prev;
+            if plan.components.iter().any(|p| p.name == comp.name) {
                 return Err(cx.err(
                     c.get("name").unwrap_or(c),
                     format!("components[{i}]: the name '{}' is used twice", comp.name),

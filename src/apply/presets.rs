@@ -153,10 +153,11 @@ migrations:
         "rok" => (
             generic(),
             "# Upgrade plan: Rok, release to release (written by `gitops-upgrade init --preset rok`).
-# Set `version`/`from` to the releases, and `migrations` to the catalogs
-# of the release (`gitops-upgrade migrations list`).
-version: \"\"
-from: \"\"
+# Set `version`/`from` to the releases (they label the progress table),
+# and `migrations` to the catalogs of the release
+# (`gitops-upgrade migrations list`).
+# version: \"X.Y\"
+# from: \"X.Y\"
 migrations: []
 ",
         ),
@@ -187,8 +188,6 @@ migrations: []
             missing.push(path);
         }
     }
-    // The generic plan starts with empty versions; keep it loadable.
-    let out = out.replace("version: \"\"\nfrom: \"\"\n", "");
     Some((out, missing))
 }
 
