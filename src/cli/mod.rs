@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod apply;
 mod check;
+mod completions;
 mod diff;
 mod hook;
 mod migrate;
@@ -83,6 +84,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Install or remove the git pre-commit hook that runs `check`
     Hook(hook::HookArgs),
+    /// Write the shell completion script for bash, zsh, fish, powershell or elvish
+    Completions(completions::CompletionsArgs),
+    /// Print the man page, or write one page per command into a directory
+    Man(completions::ManArgs),
 }
 
 /// A failure the binary reports: one line, and the exit code to use.
@@ -122,6 +127,8 @@ pub fn run() -> ExitCode {
         Command::Demo(a) => upgrade::demo(a),
         Command::Check(a) => check::run(a),
         Command::Hook(a) => hook::run(a),
+        Command::Completions(a) => completions::completions(a),
+        Command::Man(a) => completions::man(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
