@@ -12,4 +12,5 @@ pub mod migrate;
 pub mod plan;
 pub mod resource;
 pub mod source;
+pub mod textdiff;
 pub mod yaml;

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::Failure;
 use gitops_upgrade::migrate::catalog::{Action, ArgOp, Catalog, BUILTIN};
-use gitops_upgrade::migrate::{self, engine, udiff};
+use gitops_upgrade::migrate::{self, engine};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Output {
@@ -277,7 +277,9 @@ pub fn run(a: MigrateArgs) -> Result<u8, Failure> {
     if a.dry_run {
         let mut d = String::new();
         for f in &plan.files {
-            d.push_str(&udiff::unified(&f.rel, &f.before, &f.after));
+            d.push_str(&gitops_upgrade::textdiff::file_diff(
+                &f.rel, &f.before, &f.after,
+            ));
         }
         report["diff"] = json!(d);
         let text = format!("{d}{text}(dry run: nothing written)\n");

@@ -136,7 +136,10 @@ fn migrate_tree(
     }
     if show_diff {
         for f in &mp.files {
-            print!("{}", migrate::udiff::unified(&f.rel, &f.before, &f.after));
+            print!(
+                "{}",
+                gitops_upgrade::textdiff::file_diff(&f.rel, &f.before, &f.after)
+            );
         }
     }
     meng::write_all(&mp.files).map_err(|m| Failure::new(1, m))?;

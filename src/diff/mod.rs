@@ -16,7 +16,6 @@ pub mod fields;
 pub mod immutable;
 pub mod report;
 pub mod side;
-pub mod textdiff;
 
 use std::collections::HashMap;
 

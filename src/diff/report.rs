@@ -7,8 +7,8 @@ use serde_json::{json, Map as JsonMap, Value as Json};
 
 use super::fields::{Change, ChangeOp, PathDisplay, Segment};
 use super::side::SideInfo;
-use super::textdiff::unified;
 use super::{Operation, ResourceDiff};
+use crate::textdiff::{self, Endings};
 use crate::yaml::{emit_document, Value};
 
 /// Everything a run found.
@@ -109,7 +109,7 @@ pub fn to_json(r: &Report, context: usize) -> Json {
                         "old": c.old.as_ref().map(to_json_value),
                         "new": c.new.as_ref().map(to_json_value),
                         "masked": c.masked,
-                        "text_diff": multiline_pair(c).map(|(a, b)| unified(a, b, context)),
+                        "text_diff": multiline_pair(c).map(|(a, b)| value_diff(a, b, context)),
                         "immutable": c.immutable,
                     })
                 })
@@ -301,7 +301,7 @@ fn write_change(out: &mut String, c: &Change, paint: &Paint, context: usize) {
         );
     } else if let Some((a, b)) = multiline_pair(c) {
         let _ = writeln!(out, "{}", paint.p(code, &head));
-        for l in unified(a, b, context).lines() {
+        for l in value_diff(a, b, context).lines() {
             let col = match l.as_bytes().first() {
                 Some(b'+') => "32",
                 Some(b'-') => "31",
@@ -358,4 +358,18 @@ fn write_change(out: &mut String, c: &Change, paint: &Paint, context: usize) {
             paint.p("1;31", &format!("recreate: {reason}"))
         );
     }
+}
+
+/// The line diff of a multi-line value (a ConfigMap's script): lines
+/// compared without their endings.
+fn value_diff(a: &str, b: &str, context: usize) -> String {
+    textdiff::unified(
+        a,
+        b,
+        textdiff::Options {
+            context,
+            endings: Endings::Normalize,
+            path: None,
+        },
+    )
 }

@@ -10,7 +10,6 @@
 pub mod catalog;
 pub mod edit;
 pub mod engine;
-pub mod udiff;
 
 pub use catalog::{Catalog, Hints};
 pub use engine::{find_kustomizations, plan, Options, Plan, Problem};
