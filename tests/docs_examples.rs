@@ -1,0 +1,237 @@
+//! The documentation cannot drift: every example in README.md and docs/
+//! that shows a command's output is run here, and its output compared with
+//! what the binary really prints.
+//!
+//! An example is a ```` ```console ```` block right after a marker line:
+//!
+//! ```text
+//! <!-- example: SCENARIO [exit=N] -->
+//! ```
+//!
+//! Lines starting with `$ ` are commands, run one after the other with
+//! `sh -c` in a fresh directory prepared for SCENARIO, with the built
+//! `gitops-upgrade` first on `PATH`; the lines after a command are its
+//! output (standard output, then standard error). A line `...` stands for
+//! any number of lines, so that a long output can be shown in part. Every
+//! command must exit 0, except the last one when `exit=N` is given.
+//!
+//! What changes from run to run is normalized on both sides: commit ids
+//! (12 or 40 hexadecimal digits) read `<sha>`, backup time stamps
+//! `<stamp>`, the scenario's directory `<dir>`, and the demo's temporary
+//! directory `/tmp/gitops-upgrade-demo-XXXXXX`.
+//!
+//! Scenarios:
+//! - `empty`: an empty directory;
+//! - `examples`: a copy of `overlays-examples/` (the bundled Rok-like tree);
+//! - `fixture:NAME`: a copy of `fixtures/kustomize/NAME`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+mod common;
+
+fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[derive(Debug)]
+struct Example {
+    file: String,
+    line: usize,
+    scenario: String,
+    exit: i32,
+    /// (command, expected output lines)
+    steps: Vec<(String, Vec<String>)>,
+}
+
+fn doc_files() -> Vec<PathBuf> {
+    let mut files = vec![crate_dir().join("README.md")];
+    let mut docs: Vec<PathBuf> = fs::read_dir(crate_dir().join("docs"))
+        .expect("docs/ exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    docs.sort();
+    files.extend(docs);
+    files
+}
+
+fn parse_examples(file: &Path) -> Vec<Example> {
+    let text = fs::read_to_string(file).unwrap();
+    let rel = file
+        .strip_prefix(crate_dir())
+        .unwrap()
+        .display()
+        .to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let Some(spec) = lines[i]
+            .trim()
+            .strip_prefix("<!-- example:")
+            .and_then(|s| s.strip_suffix("-->"))
+        else {
+            i += 1;
+            continue;
+        };
+        let mut words = spec.split_whitespace();
+        let scenario = words
+            .next()
+            .unwrap_or_else(|| panic!("{rel}:{}: example marker without scenario", i + 1))
+            .to_string();
+        let mut exit = 0;
+        for w in words {
+            match w.strip_prefix("exit=") {
+                Some(n) => exit = n.parse().expect("exit=N"),
+                None => panic!("{rel}:{}: unknown example option {w}", i + 1),
+            }
+        }
+        assert_eq!(
+            lines.get(i + 1).map(|l| l.trim()),
+            Some("```console"),
+            "{rel}:{}: an example marker must be followed by a ```console block",
+            i + 1
+        );
+        let start = i + 1;
+        let mut steps: Vec<(String, Vec<String>)> = Vec::new();
+        let mut j = i + 2;
+        while j < lines.len() && lines[j].trim_end() != "```" {
+            let l = lines[j];
+            if let Some(cmd) = l.strip_prefix("$ ") {
+                steps.push((cmd.to_string(), Vec::new()));
+            } else {
+                let step = steps.last_mut().unwrap_or_else(|| {
+                    panic!("{rel}:{}: output before the first command", j + 1)
+                });
+                step.1.push(l.to_string());
+            }
+            j += 1;
+        }
+        assert!(j < lines.len(), "{rel}:{}: unclosed console block", start + 1);
+        assert!(!steps.is_empty(), "{rel}:{}: example without a command", start + 1);
+        out.push(Example {
+            file: rel.clone(),
+            line: start + 1,
+            scenario,
+            exit,
+            steps,
+        });
+        i = j + 1;
+    }
+    out
+}
+
+fn prepare(scenario: &str, dir: &Path) {
+    match scenario {
+        "empty" => {}
+        "examples" => common::copy_tree(&crate_dir().join("overlays-examples"), dir),
+        s => match s.strip_prefix("fixture:") {
+            Some(name) => common::copy_tree(&crate_dir().join("fixtures/kustomize").join(name), dir),
+            None => panic!("unknown example scenario {s}"),
+        },
+    }
+}
+
+fn normalize(text: &str, dir: &Path) -> Vec<String> {
+    let sha = regex::Regex::new(r"\b(?:[0-9a-f]{40}|[0-9a-f]{12})\b").unwrap();
+    let stamp = regex::Regex::new(r"\b\d{8}T\d{6}Z\b").unwrap();
+    let demo = regex::Regex::new(r"gitops-upgrade-demo-[A-Za-z0-9]{6}").unwrap();
+    let dir_s = dir.display().to_string();
+    text.lines()
+        .map(|l| {
+            let l = l.replace(&dir_s, "<dir>");
+            let l = sha.replace_all(&l, "<sha>");
+            let l = stamp.replace_all(&l, "<stamp>");
+            let l = demo.replace_all(&l, "gitops-upgrade-demo-XXXXXX");
+            l.trim_end().to_string()
+        })
+        .collect()
+}
+
+/// Whether `actual` matches `expected`, where a `...` line in `expected`
+/// matches any run of lines (backtracking, as doctest's ELLIPSIS).
+fn matches(expected: &[String], actual: &[String]) -> bool {
+    match expected.split_first() {
+        None => actual.is_empty(),
+        Some((first, rest)) if first == "..." => {
+            (0..=actual.len()).any(|k| matches(rest, &actual[k..]))
+        }
+        Some((first, rest)) => {
+            actual.first() == Some(first) && matches(rest, &actual[1..])
+        }
+    }
+}
+
+fn run_example(ex: &Example, bin_dir: &Path) -> Result<(), String> {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().canonicalize().unwrap();
+    prepare(&ex.scenario, &dir);
+    let home = tempfile::tempdir().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let last = ex.steps.len() - 1;
+    for (k, (cmd, expected)) in ex.steps.iter().enumerate() {
+        let mut c = Command::new("sh");
+        c.arg("-c").arg(cmd).current_dir(&dir).env("PATH", &path);
+        common::isolate(&mut c, home.path());
+        c.env("NO_COLOR", "1").env("COLUMNS", "100");
+        let o = c.output().unwrap();
+        let mut text = String::from_utf8_lossy(&o.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&o.stderr));
+        let want_exit = if k == last { ex.exit } else { 0 };
+        let got_exit = o.status.code().unwrap_or(-1);
+        let actual = normalize(&text, &dir);
+        let expected = normalize(&expected.join("\n"), &dir);
+        if got_exit != want_exit || !matches(&expected, &actual) {
+            return Err(format!(
+                "{}:{}: `{cmd}` (exit {got_exit}, documented {want_exit}) printed, normalized:\n{}\n",
+                ex.file,
+                ex.line,
+                actual.join("\n")
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_documented_example_prints_what_the_docs_show() {
+    let bin_dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(
+        env!("CARGO_BIN_EXE_gitops-upgrade"),
+        bin_dir.path().join("gitops-upgrade"),
+    )
+    .unwrap();
+    let examples: Vec<Example> = doc_files().iter().flat_map(|f| parse_examples(f)).collect();
+    // The front page's tour and at least one example per manual page that
+    // shows output are runnable; an empty list would make this test vacuous.
+    assert!(
+        examples.iter().any(|e| e.file == "README.md"),
+        "README.md has no runnable example"
+    );
+    let failures: Vec<String> = examples
+        .iter()
+        .filter_map(|ex| run_example(ex, bin_dir.path()).err())
+        .collect();
+    eprintln!(
+        "{} documented example(s) run, {} differ",
+        examples.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn ellipsis_matching() {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert!(matches(&s(&["a", "...", "d"]), &s(&["a", "b", "c", "d"])));
+    assert!(matches(&s(&["a", "...", "d"]), &s(&["a", "d"])));
+    assert!(!matches(&s(&["a", "...", "d"]), &s(&["a", "b"])));
+    assert!(!matches(&s(&["a", "b"]), &s(&["a", "b", "c"])));
+    assert!(matches(&s(&["...", "c"]), &s(&["a", "b", "c"])));
+}
