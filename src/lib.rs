@@ -13,4 +13,5 @@ pub mod plan;
 pub mod resource;
 pub mod source;
 pub mod textdiff;
+pub mod upgrade;
 pub mod yaml;

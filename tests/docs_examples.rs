@@ -102,15 +102,23 @@ fn parse_examples(file: &Path) -> Vec<Example> {
             if let Some(cmd) = l.strip_prefix("$ ") {
                 steps.push((cmd.to_string(), Vec::new()));
             } else {
-                let step = steps.last_mut().unwrap_or_else(|| {
-                    panic!("{rel}:{}: output before the first command", j + 1)
-                });
+                let step = steps
+                    .last_mut()
+                    .unwrap_or_else(|| panic!("{rel}:{}: output before the first command", j + 1));
                 step.1.push(l.to_string());
             }
             j += 1;
         }
-        assert!(j < lines.len(), "{rel}:{}: unclosed console block", start + 1);
-        assert!(!steps.is_empty(), "{rel}:{}: example without a command", start + 1);
+        assert!(
+            j < lines.len(),
+            "{rel}:{}: unclosed console block",
+            start + 1
+        );
+        assert!(
+            !steps.is_empty(),
+            "{rel}:{}: example without a command",
+            start + 1
+        );
         out.push(Example {
             file: rel.clone(),
             line: start + 1,
@@ -128,7 +136,9 @@ fn prepare(scenario: &str, dir: &Path) {
         "empty" => {}
         "examples" => common::copy_tree(&crate_dir().join("overlays-examples"), dir),
         s => match s.strip_prefix("fixture:") {
-            Some(name) => common::copy_tree(&crate_dir().join("fixtures/kustomize").join(name), dir),
+            Some(name) => {
+                common::copy_tree(&crate_dir().join("fixtures/kustomize").join(name), dir)
+            }
             None => panic!("unknown example scenario {s}"),
         },
     }
@@ -158,9 +168,7 @@ fn matches(expected: &[String], actual: &[String]) -> bool {
         Some((first, rest)) if first == "..." => {
             (0..=actual.len()).any(|k| matches(rest, &actual[k..]))
         }
-        Some((first, rest)) => {
-            actual.first() == Some(first) && matches(rest, &actual[1..])
-        }
+        Some((first, rest)) => actual.first() == Some(first) && matches(rest, &actual[1..]),
     }
 }
 

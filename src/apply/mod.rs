@@ -4,6 +4,7 @@
 //! interrupted run can resume.
 
 pub mod engine;
+pub mod head;
 pub mod kube;
 pub mod presets;
 pub mod ready;

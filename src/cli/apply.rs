@@ -1,22 +1,16 @@
 //! `gitops-upgrade apply`, `status` and `init`.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
 
+use super::common::{open_repo, ClusterArgs, TermUi};
 use super::Failure;
-use gitops_upgrade::apply::engine::{self, human, Options, Target, Ui};
+use gitops_upgrade::apply::engine::{self, Options, Target};
 use gitops_upgrade::apply::kube::Kubectl;
-use gitops_upgrade::apply::{presets, state};
+use gitops_upgrade::apply::{head, presets, state};
 use gitops_upgrade::diff::side::Source;
-use gitops_upgrade::plan::{self, parse_duration, Plan};
-
-fn parse_dur(s: &str) -> Result<Duration, String> {
-    parse_duration(s)
-}
+use gitops_upgrade::plan;
 
 /// Apply the plan's components to the cluster, in order.
 ///
@@ -68,239 +62,6 @@ pub struct ApplyArgs {
     pub only: Option<String>,
 }
 
-/// How to reach the cluster and how long to wait: shared by `apply` and
-/// `upgrade`.
-#[derive(Args, Debug, Clone)]
-pub struct ClusterArgs {
-    /// Use `kubectl apply --server-side --force-conflicts`.
-    #[arg(long)]
-    pub server_side: bool,
-
-    /// The kubectl to run.
-    #[arg(long, value_name = "PATH", default_value = "kubectl")]
-    pub kubectl: String,
-
-    /// The kubeconfig context to use.
-    #[arg(long, value_name = "CTX")]
-    pub context: Option<String>,
-
-    /// The kubeconfig file to use.
-    #[arg(long, value_name = "FILE")]
-    pub kubeconfig: Option<PathBuf>,
-
-    /// How long to wait for each component (and each pre-step) to be ready;
-    /// a component's `timeout:` in the plan wins.
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_dur)]
-    pub timeout: Duration,
-
-    /// How often readiness is polled.
-    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_dur, hide = true)]
-    pub poll_interval: Duration,
-}
-
-impl Default for ClusterArgs {
-    fn default() -> Self {
-        ClusterArgs {
-            server_side: false,
-            kubectl: "kubectl".into(),
-            context: None,
-            kubeconfig: None,
-            timeout: Duration::from_secs(600),
-            poll_interval: Duration::from_secs(2),
-        }
-    }
-}
-
-impl ClusterArgs {
-    pub(super) fn kubectl(&self) -> Kubectl {
-        Kubectl::new(&self.kubectl, self.context.clone(), self.kubeconfig.clone())
-    }
-
-    /// Apply options with these settings.
-    pub(super) fn options(&self, dry_run: bool, yes: bool) -> Options {
-        Options {
-            dry_run,
-            yes,
-            server_side: self.server_side,
-            timeout: self.timeout,
-            resume: false,
-            only: None,
-            poll: self.poll_interval,
-        }
-    }
-}
-
-/// The terminal side of an apply: lines on stdout, questions on stderr
-/// (answered on stdin when it is a terminal), a spinner on stderr while
-/// waiting when it is a terminal.
-pub(super) struct TermUi {
-    spinner: Option<ProgressBar>,
-    fancy: bool,
-    last_wait: Option<String>,
-}
-
-impl TermUi {
-    pub(super) fn new() -> TermUi {
-        TermUi {
-            spinner: None,
-            fancy: std::io::stderr().is_terminal(),
-            last_wait: None,
-        }
-    }
-}
-
-impl Ui for TermUi {
-    fn say(&mut self, line: &str) {
-        if let Some(s) = &self.spinner {
-            s.suspend(|| println!("{line}"));
-        } else {
-            println!("{line}");
-        }
-        let _ = std::io::stdout().flush();
-    }
-
-    fn confirm(&mut self, question: &str) -> Option<bool> {
-        if !std::io::stdin().is_terminal() {
-            return None;
-        }
-        if let Some(s) = self.spinner.take() {
-            s.finish_and_clear();
-        }
-        eprint!("{question} [y/N] ");
-        let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer).ok()?;
-        Some(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
-    }
-
-    fn waiting(&mut self, what: &str, elapsed: Duration) {
-        if self.fancy {
-            let s = self.spinner.get_or_insert_with(|| {
-                let s = ProgressBar::new_spinner();
-                if let Ok(st) = ProgressStyle::with_template("  {spinner} {msg}") {
-                    s.set_style(st);
-                }
-                s.enable_steady_tick(Duration::from_millis(120));
-                s
-            });
-            s.set_message(format!("waiting ({}): {what}", human(elapsed)));
-        } else if self.last_wait.as_deref() != Some(what) {
-            println!("  waiting: {what}");
-            self.last_wait = Some(what.to_string());
-        }
-    }
-
-    fn wait_done(&mut self) {
-        if let Some(s) = self.spinner.take() {
-            s.finish_and_clear();
-        }
-        self.last_wait = None;
-    }
-}
-
-/// The repository at the current directory, its work tree and git dir.
-pub(super) fn open_repo() -> Result<(git2::Repository, PathBuf), Failure> {
-    let repo = git2::Repository::discover(".").map_err(|_| {
-        Failure::new(
-            2,
-            "not in a git repository: apply works on the commits of a GitOps repository",
-        )
-    })?;
-    let root = repo
-        .workdir()
-        .map(Path::to_path_buf)
-        .ok_or_else(|| Failure::new(2, "a bare repository has no work tree to apply from"))?;
-    Ok((repo, root))
-}
-
-/// The plan of the repository at `root`, or a message saying how to make one.
-pub(super) fn load_plan(root: &Path) -> Result<Plan, Failure> {
-    match plan::load(root) {
-        Ok(Some(p)) => Ok(p),
-        Ok(None) => Err(Failure::new(
-            2,
-            format!(
-                "no {} in {}: write one with `gitops-upgrade init --preset <name>` ({}), \
-                 or see \"The plan\" in the README",
-                plan::FILE_NAME,
-                root.display(),
-                presets::PRESETS
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )),
-        Err(e) => Err(Failure::new(2, e.to_string())),
-    }
-}
-
-/// The plan as committed at HEAD: apply applies a commit, plan included.
-fn committed_plan(
-    repo: &git2::Repository,
-    tree: &git2::Tree<'_>,
-    root: &Path,
-) -> Result<Plan, Failure> {
-    let blob = tree
-        .get_path(Path::new(plan::FILE_NAME))
-        .ok()
-        .and_then(|e| repo.find_blob(e.id()).ok());
-    let Some(blob) = blob else {
-        // Not committed: say how to make one, or that it must be committed.
-        load_plan(root)?;
-        return Err(Failure::new(
-            2,
-            format!(
-                "{} is not committed: apply uses the commit at HEAD, plan included; commit it first",
-                plan::FILE_NAME
-            ),
-        ));
-    };
-    let text = std::str::from_utf8(blob.content())
-        .map_err(|_| Failure::new(2, format!("{}:1:1: not UTF-8 text", plan::FILE_NAME)))?;
-    plan::parse(text, plan::FILE_NAME).map_err(|e| Failure::new(2, e.to_string()))
-}
-
-/// The `recreate` hints of the plan's catalogs (catalog files are read
-/// relative to `root`), as `diff` uses them.
-pub(super) fn catalog_hints(
-    plan: &Plan,
-    root: &Path,
-) -> Result<Vec<gitops_upgrade::diff::RecreateHint>, Failure> {
-    let mut out = Vec::new();
-    for name in &plan.migrations {
-        let c = super::migrate::load_catalog(name, root)?;
-        out.extend(super::diff::hints_of(&c));
-    }
-    Ok(out)
-}
-
-/// Paths of the plan's components with uncommitted changes: apply uses the
-/// commit, so those changes are not applied.
-fn uncommitted_under(repo: &git2::Repository, plan: &Plan) -> Vec<String> {
-    let mut opts = git2::StatusOptions::new();
-    opts.include_untracked(true).recurse_untracked_dirs(true);
-    let Ok(st) = repo.statuses(Some(&mut opts)) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for e in st.iter() {
-        let Ok(p) = e.path() else { continue };
-        if e.status().is_ignored() {
-            continue;
-        }
-        if plan
-            .components
-            .iter()
-            .any(|c| p.starts_with(&format!("{}/", c.path)) || p == plan::FILE_NAME)
-            && !out.contains(&p.to_string())
-        {
-            out.push(p.to_string());
-        }
-    }
-    out
-}
-
 pub fn run(a: ApplyArgs) -> Result<u8, Failure> {
     let (repo, root) = open_repo()?;
     let head = repo
@@ -312,7 +73,7 @@ pub fn run(a: ApplyArgs) -> Result<u8, Failure> {
     let tree = head
         .tree()
         .map_err(|e| Failure::new(2, format!("cannot read HEAD: {}", e.message())))?;
-    let plan = committed_plan(&repo, &tree, &root)?;
+    let plan = head::committed_plan(&repo, &tree, &root).map_err(|m| Failure::new(2, m))?;
     let git_dir = repo.path().to_path_buf();
 
     let from = if a.dry_run {
@@ -353,7 +114,7 @@ pub fn run(a: ApplyArgs) -> Result<u8, Failure> {
     } else {
         None
     };
-    let dirty = uncommitted_under(&repo, &plan);
+    let dirty = head::uncommitted_under(&repo, &plan);
     if !dirty.is_empty() {
         eprintln!(
             "warning: uncommitted changes are not applied (apply uses the commit {}): {}",
@@ -361,7 +122,7 @@ pub fn run(a: ApplyArgs) -> Result<u8, Failure> {
             dirty.join(", ")
         );
     }
-    let catalog_hints = catalog_hints(&plan, &root)?;
+    let catalog_hints = head::catalog_hints(&plan, &root).map_err(|m| Failure::new(2, m))?;
     let target = Target {
         plan,
         source: Source::Tree {
@@ -384,11 +145,7 @@ pub fn run(a: ApplyArgs) -> Result<u8, Failure> {
 
 /// Runs the engine and turns its error into one line, with the command
 /// that continues when there is one.
-pub(super) fn run_target(
-    target: &Target<'_>,
-    cluster: &Kubectl,
-    opts: &Options,
-) -> Result<u8, Failure> {
+fn run_target(target: &Target<'_>, cluster: &Kubectl, opts: &Options) -> Result<u8, Failure> {
     let mut ui = TermUi::new();
     if !opts.dry_run {
         // The state file already says which component was under way: say
@@ -429,7 +186,8 @@ pub enum Output {
     Json,
 }
 
-/// Show the progress of the last apply: the component table.
+/// Show the progress of the last upgrade (every step) and apply (the
+/// component table).
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  \
 gitops-upgrade status\n  \
@@ -443,19 +201,36 @@ pub struct StatusArgs {
 pub fn status(a: StatusArgs) -> Result<u8, Failure> {
     let (repo, _root) = open_repo()?;
     let st = state::load(repo.path()).map_err(|e| Failure::new(2, e.to_string()))?;
+    let up = gitops_upgrade::upgrade::state::load(repo.path())
+        .map_err(|e| Failure::new(2, e.to_string()))?;
+    if a.output == Output::Json {
+        // The apply state's object, with the upgrade's steps under
+        // "upgrade" when an upgrade is recorded; null when nothing is.
+        let mut j = match (&st, &up) {
+            (Some(s), _) => s.to_json(),
+            (None, Some(_)) => serde_json::json!({}),
+            (None, None) => serde_json::Value::Null,
+        };
+        if let (Some(u), Some(obj)) = (&up, j.as_object_mut()) {
+            obj.insert("upgrade".into(), u.to_json());
+        }
+        println!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
+        return Ok(0);
+    }
+    if let Some(u) = &up {
+        for l in u.lines() {
+            println!("{l}");
+        }
+        if st.is_some() {
+            println!();
+        }
+    }
     let Some(st) = st else {
-        if a.output == Output::Json {
-            println!("null");
-        } else {
+        if up.is_none() {
             println!("No apply recorded in this repository (`gitops-upgrade apply` records one).");
         }
         return Ok(0);
     };
-    if a.output == Output::Json {
-        let s = serde_json::to_string_pretty(&st.to_json()).unwrap_or_default();
-        println!("{s}");
-        return Ok(0);
-    }
     let rev = &st.revision[..st.revision.len().min(12)];
     match &st.finished {
         Some(f) => println!("Applied {rev}: started {}, finished {f}.", st.started),
@@ -476,7 +251,7 @@ pub fn status(a: StatusArgs) -> Result<u8, Failure> {
             println!("{}: {m}", c.name);
         }
     }
-    if st.finished.is_none() {
+    if st.finished.is_none() && up.as_ref().is_none_or(|u| u.finished.is_some()) {
         println!("Continue with `gitops-upgrade apply --resume`.");
     }
     Ok(0)

@@ -209,33 +209,11 @@ pub fn run(a: DiffArgs, color: ColorChoice) -> Result<u8, Failure> {
 /// `gitops-upgrade.yaml` names: any change to such a resource is marked for
 /// re-creation, with the catalog as the reason.
 pub(super) fn catalog_hints() -> Result<Vec<gitops_upgrade::diff::RecreateHint>, Failure> {
-    Ok(super::migrate::active_catalogs(Path::new("."))?
-        .iter()
-        .flat_map(hints_of)
-        .collect())
-}
-
-/// One catalog's `recreate` hints as diff rules.
-pub(super) fn hints_of(
-    c: &gitops_upgrade::migrate::Catalog,
-) -> Vec<gitops_upgrade::diff::RecreateHint> {
-    c.hints
-        .recreate
-        .iter()
-        .map(|r| gitops_upgrade::diff::RecreateHint {
-            group: r.api_version.as_deref().map(|av| {
-                gitops_upgrade::resource::split_api_version(av)
-                    .0
-                    .to_string()
-            }),
-            kind: r.kind.clone(),
-            namespace: r.namespace.clone(),
-            name: Some(r.name.clone()),
-            path: Vec::new(),
-            reason: format!(
-                "the {} migration catalog says {} {} must be re-created in this release",
-                c.name, r.kind, r.name
-            ),
-        })
-        .collect()
+    Ok(
+        gitops_upgrade::migrate::catalog::active_catalogs(Path::new("."))
+            .map_err(|m| Failure::new(2, m))?
+            .iter()
+            .flat_map(gitops_upgrade::diff::recreate_hints_of)
+            .collect(),
+    )
 }

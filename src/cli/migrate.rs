@@ -8,7 +8,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
 use super::Failure;
-use gitops_upgrade::migrate::catalog::{Action, ArgOp, Catalog, BUILTIN};
+use gitops_upgrade::migrate::catalog::{Action, ArgOp, Catalog};
 use gitops_upgrade::migrate::{self, engine};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -69,17 +69,6 @@ fn print(text: &str) -> Result<(), Failure> {
         .map_err(|e| Failure::new(2, format!("cannot write to standard output: {e}")))
 }
 
-/// The catalogs the repository's `gitops-upgrade.yaml` names under
-/// `migrations:` (none without the file), loaded; `diff` marks their
-/// `recreate` hints.
-pub(super) fn active_catalogs(here: &Path) -> Result<Vec<Catalog>, Failure> {
-    let root = repo_root(here);
-    plan_catalogs(&root)?
-        .iter()
-        .map(|name| load_catalog(name, &root))
-        .collect()
-}
-
 fn repo_root(here: &Path) -> PathBuf {
     match git2::Repository::discover(here) {
         Ok(r) => r
@@ -94,50 +83,13 @@ fn canon(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// Catalog names from the plan file's `migrations:` list (issue 6 owns the
-/// rest of that file).
+/// Catalog names from the plan file's `migrations:` list.
 fn plan_catalogs(root: &Path) -> Result<Vec<String>, Failure> {
-    let p = root.join("gitops-upgrade.yaml");
-    let Ok(text) = std::fs::read_to_string(&p) else {
-        return Ok(Vec::new());
-    };
-    let v = gitops_upgrade::yaml::parse_one(&text).map_err(|e| {
-        Failure::new(
-            2,
-            format!("gitops-upgrade.yaml:{}:{}: {}", e.line, e.col, e.msg),
-        )
-    })?;
-    Ok(v.get("migrations")
-        .and_then(|m| m.as_seq())
-        .map(|s| s.iter().filter_map(|x| x.scalar_string()).collect())
-        .unwrap_or_default())
+    gitops_upgrade::migrate::catalog::plan_catalog_names(root).map_err(|m| Failure::new(2, m))
 }
 
 pub(super) fn load_catalog(spec: &str, base: &Path) -> Result<Catalog, Failure> {
-    if let Some(c) = Catalog::builtin(spec) {
-        return c.map_err(|e| Failure::new(2, format!("built-in catalog {spec}: {}", e.msg)));
-    }
-    let p = base.join(spec);
-    if p.is_file() {
-        let text = std::fs::read_to_string(&p)
-            .map_err(|e| Failure::new(2, format!("cannot read {spec}: {e}")))?;
-        return Catalog::parse(&text).map_err(|e| {
-            let at = if e.line > 0 {
-                format!("{spec}:{}:{}", e.line, e.col)
-            } else {
-                spec.to_string()
-            };
-            Failure::new(2, format!("{at}: {}", e.msg))
-        });
-    }
-    let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
-    Err(Failure::new(
-        2,
-        format!(
-            "unknown catalog '{spec}': neither a built-in catalog ({}) nor a file",
-            names.join(", ")
-        ),
-    ))
+    gitops_upgrade::migrate::catalog::load(spec, base).map_err(|m| Failure::new(2, m))
 }
 
 fn problem_json(p: &engine::Problem) -> serde_json::Value {

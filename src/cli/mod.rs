@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod apply;
 mod check;
+mod common;
 mod completions;
 mod diff;
 mod hook;
@@ -73,7 +74,7 @@ pub enum Command {
     Init(apply::InitArgs),
     /// Apply the plan's components to the cluster in order, re-creating what cannot be updated
     Apply(apply::ApplyArgs),
-    /// Show the progress of the last apply
+    /// Show the progress of the last upgrade and apply
     Status(apply::StatusArgs),
     /// The whole upgrade: rebase, migrate-patches, diff summary, apply
     Upgrade(upgrade::UpgradeArgs),

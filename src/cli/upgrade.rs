@@ -7,14 +7,10 @@ use std::path::Path;
 use clap::Args;
 use git2::{Oid, Repository, Signature};
 
-use super::apply::{catalog_hints, load_plan, open_repo, run_target, ClusterArgs};
+use super::common::{open_repo, ClusterArgs, TermUi};
 use super::Failure;
-use gitops_upgrade::apply::engine::Target;
-use gitops_upgrade::diff::side::Source;
-use gitops_upgrade::diff::{self, Operation};
-use gitops_upgrade::git::{self, GitError, RebaseOptions};
-use gitops_upgrade::migrate::{self, engine as meng};
-use gitops_upgrade::plan::Plan;
+use gitops_upgrade::apply::engine::ApplyError;
+use gitops_upgrade::upgrade::{self, UpgradeError};
 
 mod files {
     include!(concat!(env!("OUT_DIR"), "/demo_files.rs"));
@@ -50,16 +46,14 @@ pub struct UpgradeArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<String>,
 
+    /// Continue the recorded upgrade from the step that stopped (the
+    /// migration review, the delete confirmation, a failed or timed-out
+    /// component) without doing the steps before it again.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub resume: bool,
+
     #[command(flatten)]
     pub cluster: ClusterArgs,
-}
-
-fn step(n: usize, title: &str) {
-    println!("\n== {n}/4 {title} ==");
-}
-
-fn git_failure(e: GitError) -> Failure {
-    Failure::new(e.exit_code(), e.lines().join("\n"))
 }
 
 fn parse_sets(sets: &[String]) -> Result<BTreeMap<String, String>, Failure> {
@@ -73,329 +67,44 @@ fn parse_sets(sets: &[String]) -> Result<BTreeMap<String, String>, Failure> {
     Ok(out)
 }
 
-/// What the migration step did.
-enum Migrated {
-    Nothing,
-    /// Files changed (relative paths).
-    Files(Vec<String>),
-}
-
-/// Runs the plan's catalogs over every kustomization below `root` and
-/// writes the result (all or nothing).
-fn migrate_tree(
-    root: &Path,
-    plan: &Plan,
-    sets: &BTreeMap<String, String>,
-    show_diff: bool,
-) -> Result<Migrated, Failure> {
-    if plan.migrations.is_empty() {
-        println!("The plan names no migration catalogs: nothing to migrate.");
-        return Ok(Migrated::Nothing);
-    }
-    let catalogs = plan
-        .migrations
-        .iter()
-        .map(|s| super::migrate::load_catalog(s, root))
-        .collect::<Result<Vec<_>, _>>()?;
-    let dirs = meng::find_kustomizations(root);
-    let mp = migrate::plan(&meng::Options {
-        root,
-        dirs: &dirs,
-        catalogs: &catalogs,
-        sets,
-    });
-    for w in &mp.warnings {
-        println!("warning: {w}");
-    }
-    if !mp.problems.is_empty() {
-        for p in &mp.problems {
-            println!("error: {p}");
-        }
-        return Err(Failure::new(
-            1,
-            format!(
-                "migrate-patches: {} problem(s), nothing written; fix them (or pass --set KEY=VALUE) \
-                 and run `gitops-upgrade upgrade` again",
-                mp.problems.len()
-            ),
-        ));
-    }
-    if mp.files.is_empty() {
-        println!(
-            "Nothing to migrate ({} kustomizations checked with {}).",
-            mp.kustomizations.len(),
-            plan.migrations.join(", ")
-        );
-        return Ok(Migrated::Nothing);
-    }
-    for c in &mp.changes {
-        println!(
-            "{}/{}: {}:{}: {}",
-            c.catalog, c.rule, c.path, c.line, c.message
-        );
-    }
-    if show_diff {
-        for f in &mp.files {
-            print!(
-                "{}",
-                gitops_upgrade::textdiff::file_diff(&f.rel, &f.before, &f.after)
-            );
-        }
-    }
-    meng::write_all(&mp.files).map_err(|m| Failure::new(1, m))?;
-    for r in &mp.affected_roots {
-        if let Err(e) = gitops_upgrade::kustomize::render_dir(r) {
-            let rel = r.strip_prefix(root).unwrap_or(r).display().to_string();
-            return Err(Failure::new(
-                1,
-                format!("migrate-patches: {rel} no longer renders after the migration: {e}; fix it, commit, then run `gitops-upgrade apply`"),
-            ));
-        }
-    }
-    Ok(Migrated::Files(
-        mp.files.iter().map(|f| f.rel.clone()).collect(),
-    ))
-}
-
-/// Stops when a root the rebase broke still does not render.
-fn still_broken(root: &Path, broken: &[String]) -> Result<(), Failure> {
-    let mut bad = Vec::new();
-    for b in broken {
-        if let Err(e) = gitops_upgrade::kustomize::render_dir(&root.join(b)) {
-            bad.push(format!("{b}: {e}"));
-        }
-    }
-    if bad.is_empty() {
-        if !broken.is_empty() {
-            println!(
-                "The {} root(s) the rebase left broken render again.",
-                broken.len()
-            );
-        }
-        return Ok(());
-    }
-    Err(Failure::new(
-        1,
-        format!(
-            "after the rebase and the migration, {} kustomization root(s) still do not render: {}; \
-             fix them, commit, then run `gitops-upgrade upgrade` again",
-            bad.len(),
-            bad.join("; ")
-        ),
-    ))
-}
-
-/// Commits `files` (relative paths) on the current branch.
-fn commit_files(repo: &Repository, files: &[String], message: &str) -> Result<Oid, Failure> {
-    let e =
-        |x: git2::Error| Failure::new(1, format!("cannot commit the migration: {}", x.message()));
-    let mut index = repo.index().map_err(e)?;
-    for f in files {
-        index.add_path(Path::new(f)).map_err(e)?;
-    }
-    index.write().map_err(e)?;
-    let tree_id = index.write_tree().map_err(e)?;
-    let tree = repo.find_tree(tree_id).map_err(e)?;
-    let parent = repo.head().and_then(|h| h.peel_to_commit()).map_err(e)?;
-    let sig = repo
-        .signature()
-        .or_else(|_| Signature::now("gitops-upgrade", "gitops-upgrade@localhost"))
-        .map_err(e)?;
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &[&parent])
-        .map_err(e)
-}
-
-/// Per component: what changes between `old` and `new`.
-fn summary(
-    plan: &Plan,
-    old: &Source<'_>,
-    new: &Source<'_>,
-    hints: &[diff::RecreateHint],
-) -> Result<(), Failure> {
-    let opts = diff::DiffOptions {
-        show_secrets: false,
-        recreate_hints: hints.to_vec(),
-    };
-    for c in &plan.components {
-        let o = old
-            .build(&c.path)
-            .map_err(|m| Failure::new(1, format!("{}: {m}", c.path)))?;
-        let n = new
-            .build(&c.path)
-            .map_err(|m| Failure::new(1, format!("{}: {m}", c.path)))?;
-        let Some(n) = n else {
-            println!("  {:<18} not in the new tree", c.name);
-            continue;
-        };
-        let Some(o) = o else {
-            println!("  {:<18} new: {} objects", c.name, n.len());
-            continue;
-        };
-        let d = diff::diff_resources(&c.path, &o, &n, &opts);
-        let count = |op| d.iter().filter(|x| x.op == op).count();
-        let line = format!(
-            "  {:<18} {} changed, {} added, {} removed",
-            c.name,
-            count(Operation::Changed),
-            count(Operation::Added),
-            count(Operation::Removed)
-        );
-        println!("{line}");
-        for r in d.iter().filter(|x| x.recreate()) {
-            println!(
-                "  {:<18}   re-create {} {}: {}",
-                "",
-                r.id.kind,
-                r.id.ns_name(),
-                r.recreate_reasons.join("; ")
-            );
-        }
-    }
-    Ok(())
-}
-
 pub fn run(a: UpgradeArgs) -> Result<u8, Failure> {
     let sets = parse_sets(&a.sets)?;
     let (repo, root) = open_repo()?;
-    load_plan(&root)?;
-    let opts = a.cluster.options(a.dry_run, a.yes);
-    let cluster = a.cluster.kubectl();
-
-    // A dry run plays the rest on a throwaway copy of the rebased tree.
-    let tmp = if a.dry_run {
-        Some(
-            tempfile::Builder::new()
-                .prefix("gitops-upgrade-dry-run-")
-                .tempdir()
-                .map_err(|e| Failure::new(2, format!("cannot make a temporary directory: {e}")))?,
-        )
-    } else {
-        None
+    let opts = upgrade::Options {
+        yes: a.yes,
+        dry_run: a.dry_run,
+        resume: a.resume,
+        sets,
+        apply: a.cluster.options(a.dry_run, a.yes),
     };
-    step(1, "rebase onto the new upstream");
-    let report = git::rebase(
-        &root,
-        &RebaseOptions {
-            dry_run: a.dry_run,
-            export_tree: tmp.as_ref().map(|t| t.path().to_path_buf()),
-            ..RebaseOptions::default()
-        },
-    )
-    .map_err(|e| {
-        let mut f = git_failure(e);
-        f.message
-            .push_str("\n(upgrade stopped at the rebase: nothing was changed)");
-        f
-    })?;
-    print!("{}", report.to_text());
-    // Roots the rebase broke may be what the migration fixes: checked
-    // again after it.
-    let broken: Vec<String> = report.broken_roots.iter().map(|b| b.root.clone()).collect();
-    let new_tip = report.new_tip;
-    // What the cluster runs: the last revision applied, else the tip
-    // before this upgrade's rebase (when this run did not move the branch:
-    // the newest backup, made by an earlier run).
-    let applied = gitops_upgrade::apply::state::load(repo.path())
-        .ok()
-        .flatten()
-        .and_then(|s| s.last_applied)
-        .and_then(|r| Oid::from_str(&r).ok());
-    let (base, base_label) = match applied {
-        Some(r) => (r, "last applied"),
-        None if report.old_tip != report.new_tip => (report.old_tip, "before the upgrade"),
-        None => match git::list_backups(&repo, &report.branch)
-            .ok()
-            .and_then(|b| b.last().map(|b| b.target))
-        {
-            Some(b) => (b, "before the upgrade, from the newest backup"),
-            None => (report.old_tip, "before the upgrade"),
-        },
-    };
-    let old_tree = repo
-        .find_commit(base)
-        .and_then(|c| c.tree())
-        .map_err(|e| Failure::new(2, e.message().to_string()))?;
-    let old_side = Source::Tree {
-        repo: &repo,
-        tree: old_tree,
-        commit: base.to_string(),
-    };
-    let before_label = format!("{} ({base_label})", &base.to_string()[..12]);
-
-    if let Some(tmp) = &tmp {
-        let plan = load_plan(tmp.path())?;
-        step(2, "migrate-patches (on a copy of the rebased tree)");
-        migrate_tree(tmp.path(), &plan, &sets, true)?;
-        still_broken(tmp.path(), &broken)?;
-        let hints = catalog_hints(&plan, tmp.path())?;
-        let new_side = Source::Dir {
-            path: tmp.path().to_path_buf(),
-            worktree: false,
-        };
-        step(3, "what changes, per component");
-        println!("Compared with {before_label}:");
-        summary(&plan, &old_side, &new_side, &hints)?;
-        step(4, "apply (dry run)");
-        let target = Target {
-            plan,
-            source: new_side,
-            revision: format!("{} + migration (not committed)", &new_tip.to_string()[..12]),
-            from: Some((old_side, before_label)),
-            catalog_hints: hints,
-            git_dir: repo.path().to_path_buf(),
-        };
-        let code = run_target(&target, &cluster, &opts)?;
-        println!("\nDry run complete: nothing was changed. Run `gitops-upgrade upgrade` to do it.");
-        return Ok(code);
+    if !a.dry_run {
+        // The state file already says which step was under way.
+        let _ = ctrlc::set_handler(|| {
+            eprintln!(
+                "\ninterrupted: continue with `gitops-upgrade upgrade --resume` \
+                 (`gitops-upgrade status` shows where it stopped)"
+            );
+            std::process::exit(130);
+        });
     }
-
-    step(2, "migrate-patches");
-    let plan = load_plan(&root)?;
-    if let Migrated::Files(files) = migrate_tree(&root, &plan, &sets, false)? {
-        if !a.yes {
-            return Err(Failure::new(
-                1,
-                format!(
-                    "migrate-patches changed {} file(s): review them (`git diff`), commit, then \
-                     run `gitops-upgrade upgrade` again (or `gitops-upgrade apply`)",
-                    files.len()
-                ),
-            ));
+    let mut ui = TermUi::new();
+    match upgrade::run(&repo, &root, &a.cluster.kubectl(), &opts, &mut ui) {
+        Ok(_) => Ok(0),
+        Err(e) => {
+            let code = e.exit_code();
+            let mut msg = e.to_string();
+            if let UpgradeError::Apply(ae) = &e {
+                if ae.resumable() && !a.dry_run {
+                    let yes = matches!(ae, ApplyError::NeedsConfirmation { .. });
+                    msg.push_str(&format!(
+                        "; continue with `gitops-upgrade upgrade --resume{}`",
+                        if yes { " --yes" } else { "" }
+                    ));
+                }
+            }
+            Err(Failure::new(code, msg))
         }
-        let msg = format!("Migrate patches for {}", plan.migrations.join(", "));
-        let id = commit_files(
-            &repo,
-            &files,
-            &format!("{msg}\n\nWritten by gitops-upgrade upgrade --yes.\n"),
-        )?;
-        println!("Committed the migration as {}.", &id.to_string()[..12]);
     }
-    still_broken(&root, &broken)?;
-    let head = repo
-        .head()
-        .and_then(|h| h.peel_to_commit())
-        .map_err(|e| Failure::new(2, e.message().to_string()))?;
-    let hints = catalog_hints(&plan, &root)?;
-    let new_side = Source::Tree {
-        repo: &repo,
-        tree: head
-            .tree()
-            .map_err(|e| Failure::new(2, e.message().to_string()))?,
-        commit: head.id().to_string(),
-    };
-    step(3, "what changes, per component");
-    println!("Compared with {before_label}:");
-    summary(&plan, &old_side, &new_side, &hints)?;
-    step(4, "apply");
-    let target = Target {
-        plan,
-        source: new_side,
-        revision: head.id().to_string(),
-        from: None,
-        catalog_hints: hints,
-        git_dir: repo.path().to_path_buf(),
-    };
-    run_target(&target, &cluster, &opts)
 }
 
 /// Run the whole upgrade on a throwaway repository built from the bundled
@@ -507,6 +216,7 @@ pub fn demo(a: DemoArgs) -> Result<u8, Failure> {
         yes: false,
         dry_run: true,
         sets: Vec::new(),
+        resume: false,
         cluster: ClusterArgs::default(),
     });
     if let Some(h) = here {

@@ -222,6 +222,29 @@ fn parse_num(s: &str) -> Option<f64> {
     s.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
+/// The `recreate` hints of a migration catalog: the resources its release
+/// notes say must be deleted and re-created, whatever changed in them.
+pub fn recreate_hints_of(c: &crate::migrate::Catalog) -> Vec<RecreateHint> {
+    c.hints
+        .recreate
+        .iter()
+        .map(|r| RecreateHint {
+            group: r
+                .api_version
+                .as_deref()
+                .map(|av| crate::resource::split_api_version(av).0.to_string()),
+            kind: r.kind.clone(),
+            namespace: r.namespace.clone(),
+            name: Some(r.name.clone()),
+            path: Vec::new(),
+            reason: format!(
+                "the {} migration catalog says {} {} must be re-created in this release",
+                c.name, r.kind, r.name
+            ),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

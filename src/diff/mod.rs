@@ -23,7 +23,7 @@ use crate::resource::Resource;
 use crate::yaml::Value;
 
 pub use fields::{Change, ChangeOp, Segment};
-pub use immutable::RecreateHint;
+pub use immutable::{recreate_hints_of, RecreateHint};
 
 /// What happened to a resource between the two sides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,6 +5,7 @@
 //! in the binary.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use regex::Regex;
 
@@ -448,6 +449,64 @@ pub fn substitute(
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// Catalog names from the `migrations:` list of the plan file at `root`
+/// (none without the file). Only that list is read, so a plan with other
+/// mistakes still names its catalogs.
+pub fn plan_catalog_names(root: &Path) -> Result<Vec<String>, String> {
+    let p = root.join("gitops-upgrade.yaml");
+    let Ok(text) = std::fs::read_to_string(&p) else {
+        return Ok(Vec::new());
+    };
+    let v = yaml::parse_one(&text)
+        .map_err(|e| format!("gitops-upgrade.yaml:{}:{}: {}", e.line, e.col, e.msg))?;
+    Ok(v.get("migrations")
+        .and_then(|m| m.as_seq())
+        .map(|s| s.iter().filter_map(|x| x.scalar_string()).collect())
+        .unwrap_or_default())
+}
+
+/// The catalogs the plan of the repository containing `here` names under
+/// `migrations:`, loaded (none outside a repository or without a plan).
+pub fn active_catalogs(here: &Path) -> Result<Vec<Catalog>, String> {
+    let root = match git2::Repository::discover(here) {
+        Ok(r) => r
+            .workdir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| here.to_path_buf()),
+        Err(_) => here.to_path_buf(),
+    };
+    plan_catalog_names(&root)?
+        .iter()
+        .map(|name| load(name, &root))
+        .collect()
+}
+
+/// A catalog by name (built-in) or by file path relative to `base`, as
+/// `--catalog` and the plan's `migrations:` name them. The error is one
+/// line, positioned (`file:line:col: ...`) where the file has the mistake.
+pub fn load(spec: &str, base: &Path) -> Result<Catalog, String> {
+    if let Some(c) = Catalog::builtin(spec) {
+        return c.map_err(|e| format!("built-in catalog {spec}: {}", e.msg));
+    }
+    let p = base.join(spec);
+    if p.is_file() {
+        let text = std::fs::read_to_string(&p).map_err(|e| format!("cannot read {spec}: {e}"))?;
+        return Catalog::parse(&text).map_err(|e| {
+            let at = if e.line > 0 {
+                format!("{spec}:{}:{}", e.line, e.col)
+            } else {
+                spec.to_string()
+            };
+            format!("{at}: {}", e.msg)
+        });
+    }
+    let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+    Err(format!(
+        "unknown catalog '{spec}': neither a built-in catalog ({}) nor a file",
+        names.join(", ")
+    ))
 }
 
 #[cfg(test)]

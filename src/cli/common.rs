@@ -1,0 +1,164 @@
+//! What the subcommands share on the command line: how to reach the
+//! cluster (`ClusterArgs`), the terminal side of a run (`TermUi`), and
+//! opening the repository. No command logic lives here.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::Failure;
+use gitops_upgrade::apply::engine::{human, Options, Ui};
+use gitops_upgrade::apply::kube::Kubectl;
+use gitops_upgrade::plan::parse_duration;
+
+pub(super) fn parse_dur(s: &str) -> Result<Duration, String> {
+    parse_duration(s)
+}
+
+/// How to reach the cluster and how long to wait: shared by `apply` and
+/// `upgrade`.
+#[derive(Args, Debug, Clone)]
+pub struct ClusterArgs {
+    /// Use `kubectl apply --server-side --force-conflicts`.
+    #[arg(long)]
+    pub server_side: bool,
+
+    /// The kubectl to run.
+    #[arg(long, value_name = "PATH", default_value = "kubectl")]
+    pub kubectl: String,
+
+    /// The kubeconfig context to use.
+    #[arg(long, value_name = "CTX")]
+    pub context: Option<String>,
+
+    /// The kubeconfig file to use.
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// How long to wait for each component (and each pre-step) to be ready;
+    /// a component's `timeout:` in the plan wins.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_dur)]
+    pub timeout: Duration,
+
+    /// How often readiness is polled.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_dur, hide = true)]
+    pub poll_interval: Duration,
+}
+
+impl Default for ClusterArgs {
+    fn default() -> Self {
+        ClusterArgs {
+            server_side: false,
+            kubectl: "kubectl".into(),
+            context: None,
+            kubeconfig: None,
+            timeout: Duration::from_secs(600),
+            poll_interval: Duration::from_secs(2),
+        }
+    }
+}
+
+impl ClusterArgs {
+    pub(super) fn kubectl(&self) -> Kubectl {
+        Kubectl::new(&self.kubectl, self.context.clone(), self.kubeconfig.clone())
+    }
+
+    /// Apply options with these settings.
+    pub(super) fn options(&self, dry_run: bool, yes: bool) -> Options {
+        Options {
+            dry_run,
+            yes,
+            server_side: self.server_side,
+            timeout: self.timeout,
+            resume: false,
+            only: None,
+            poll: self.poll_interval,
+        }
+    }
+}
+
+/// The terminal side of an apply: lines on stdout, questions on stderr
+/// (answered on stdin when it is a terminal), a spinner on stderr while
+/// waiting when it is a terminal.
+pub(super) struct TermUi {
+    spinner: Option<ProgressBar>,
+    fancy: bool,
+    last_wait: Option<String>,
+}
+
+impl TermUi {
+    pub(super) fn new() -> TermUi {
+        TermUi {
+            spinner: None,
+            fancy: std::io::stderr().is_terminal(),
+            last_wait: None,
+        }
+    }
+}
+
+impl Ui for TermUi {
+    fn say(&mut self, line: &str) {
+        if let Some(s) = &self.spinner {
+            s.suspend(|| println!("{line}"));
+        } else {
+            println!("{line}");
+        }
+        let _ = std::io::stdout().flush();
+    }
+
+    fn confirm(&mut self, question: &str) -> Option<bool> {
+        if !std::io::stdin().is_terminal() {
+            return None;
+        }
+        if let Some(s) = self.spinner.take() {
+            s.finish_and_clear();
+        }
+        eprint!("{question} [y/N] ");
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer).ok()?;
+        Some(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+    }
+
+    fn waiting(&mut self, what: &str, elapsed: Duration) {
+        if self.fancy {
+            let s = self.spinner.get_or_insert_with(|| {
+                let s = ProgressBar::new_spinner();
+                if let Ok(st) = ProgressStyle::with_template("  {spinner} {msg}") {
+                    s.set_style(st);
+                }
+                s.enable_steady_tick(Duration::from_millis(120));
+                s
+            });
+            s.set_message(format!("waiting ({}): {what}", human(elapsed)));
+        } else if self.last_wait.as_deref() != Some(what) {
+            println!("  waiting: {what}");
+            self.last_wait = Some(what.to_string());
+        }
+    }
+
+    fn wait_done(&mut self) {
+        if let Some(s) = self.spinner.take() {
+            s.finish_and_clear();
+        }
+        self.last_wait = None;
+    }
+}
+
+/// The repository at the current directory, its work tree and git dir.
+pub(super) fn open_repo() -> Result<(git2::Repository, PathBuf), Failure> {
+    let repo = git2::Repository::discover(".").map_err(|_| {
+        Failure::new(
+            2,
+            "not in a git repository: apply works on the commits of a GitOps repository",
+        )
+    })?;
+    let root = repo
+        .workdir()
+        .map(Path::to_path_buf)
+        .ok_or_else(|| Failure::new(2, "a bare repository has no work tree to apply from"))?;
+    Ok((repo, root))
+}

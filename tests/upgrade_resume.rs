@@ -1,0 +1,309 @@
+//! `upgrade --resume`: an upgrade stopped at any step continues from that
+//! step, without doing the steps before it again. Driven through the binary
+//! on real git repositories (a vendor repository, the user's clone, the
+//! vendor's next release), against the stand-in for kubectl
+//! (`tests/support/fake-kubectl`), whose call log shows on the cluster side
+//! what was applied and deleted.
+
+mod common;
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use common::{copy_tree, crate_dir, git};
+use serde_json::Value as Json;
+
+const PLAN: &str = "\
+version: \"0.15\"
+from: \"0.14\"
+migrations: [rok-v0.15]
+components:
+  - name: rok-disk-manager
+    path: rok-disk-manager/overlays/deploy
+  - name: rok-kmod
+    path: rok-kmod/overlays/deploy
+  - name: rok-operator
+    path: rok-operator/overlays/deploy
+    ready:
+      - {kind: Pod, namespace: rok-system, selector: app=rok-operator, condition: Ready}
+  - name: rok-cluster
+    path: rok-cluster/overlays/deploy
+    ready:
+      - {kind: RokCluster, namespace: rok, name: rok, field: status.health, equals: OK}
+";
+
+/// The vendor's repository at 0.14, the user's clone with the plan, the
+/// vendor's 0.15 published (fetched by the upgrade), and a fake cluster.
+struct Upgrade {
+    t: tempfile::TempDir,
+    user: PathBuf,
+    cluster: PathBuf,
+}
+
+impl Upgrade {
+    fn new() -> Upgrade {
+        let t = tempfile::tempdir().unwrap();
+        let vendor = t.path().join("vendor");
+        let user = t.path().join("site");
+        let cluster = t.path().join("cluster");
+        fs::create_dir_all(&vendor).unwrap();
+        fs::create_dir_all(&cluster).unwrap();
+        git(&vendor, &["init", "-q", "-b", "main"]);
+        copy_tree(&crate_dir().join("overlays-examples/rok"), &vendor);
+        git(&vendor, &["add", "-A"]);
+        git(&vendor, &["commit", "-qm", "rok v0.14"]);
+        git(t.path(), &["clone", "-q", "vendor", "site"]);
+        fs::write(user.join("gitops-upgrade.yaml"), PLAN).unwrap();
+        git(&user, &["add", "-A"]);
+        git(&user, &["commit", "-qm", "plan"]);
+        copy_tree(&crate_dir().join("fixtures/upgrade/rok-v0.15"), &vendor);
+        git(&vendor, &["add", "-A"]);
+        git(&vendor, &["commit", "-qm", "rok v0.15"]);
+        let u = Upgrade { t, user, cluster };
+        u.healthy(true);
+        u
+    }
+
+    fn healthy(&self, ok: bool) {
+        let health = if ok { "OK" } else { "Degraded" };
+        fs::write(
+            self.cluster.join("behaviour.json"),
+            format!(r#"{{"status": {{"RokCluster/rok/rok": {{"health": "{health}"}}}}}}"#),
+        )
+        .unwrap();
+    }
+
+    fn tool(&self, args: &[&str]) -> Output {
+        let fake = crate_dir().join("tests/support/fake-kubectl");
+        let mut c = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"));
+        c.current_dir(&self.user)
+            .args(args)
+            .env("FAKE_KUBECTL_STATE", &self.cluster)
+            .stdin(Stdio::null());
+        if matches!(args.first(), Some(&"upgrade") | Some(&"apply")) {
+            c.args(["--kubectl", fake.to_str().unwrap()])
+                .args(["--poll-interval", "50ms"]);
+        }
+        common::isolate(&mut c, self.t.path());
+        c.output().unwrap()
+    }
+
+    /// The kubectl calls logged by the stand-in (argument lists).
+    fn calls(&self) -> Vec<Vec<String>> {
+        let Ok(text) = fs::read_to_string(self.cluster.join("calls.jsonl")) else {
+            return Vec::new();
+        };
+        text.lines()
+            .map(|l| {
+                let j: Json = serde_json::from_str(l).unwrap();
+                j["argv"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn count(&self, verb: &str) -> usize {
+        self.calls()
+            .iter()
+            .filter(|a| a.first().map(String::as_str) == Some(verb))
+            .count()
+    }
+
+    fn backups(&self) -> usize {
+        git(
+            &self.user,
+            &[
+                "for-each-ref",
+                "--format=%(refname)",
+                "refs/gitops-upgrade/backups/",
+            ],
+        )
+        .lines()
+        .count()
+    }
+
+    fn status_json(&self) -> Json {
+        let o = self.tool(&["status", "--output", "json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn resume_at_the_review_does_not_rebase_or_migrate_again() {
+    let u = Upgrade::new();
+    let o = u.tool(&["upgrade"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("run `gitops-upgrade upgrade --resume`"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(u.backups(), 1);
+    // The state names the step and why it stopped; `status` shows the steps.
+    let j = u.status_json();
+    assert_eq!(j["upgrade"]["step"], "review", "{j}");
+    assert!(j["upgrade"]["stopped"]
+        .as_str()
+        .unwrap()
+        .contains("review them"));
+    assert_eq!(
+        j["upgrade"]["migratedFiles"],
+        serde_json::json!(["rok-cluster/overlays/deploy/patches/rokcluster.yaml"])
+    );
+    let s = stdout(&u.tool(&["status"]));
+    assert!(
+        s.contains("1. rebase   rebase onto the new upstream"),
+        "{s}"
+    );
+    assert!(s.contains("3. review   review and commit the migration            stopped: migrate-patches changed 1 file(s)"), "{s}");
+    assert!(
+        s.contains("Continue with `gitops-upgrade upgrade --resume`."),
+        "{s}"
+    );
+
+    // The person reviews and commits; resume starts at the review.
+    git(&u.user, &["commit", "-qam", "Migrate patches for 0.15"]);
+    let o = u.tool(&["upgrade", "--resume"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Resuming the upgrade of main"), "{out}");
+    assert!(!out.contains("== 1/4"), "rebased again: {out}");
+    assert!(!out.contains("== 2/4"), "migrated again: {out}");
+    assert!(
+        out.contains("== 3/4 what changes, per component =="),
+        "{out}"
+    );
+    assert!(out.contains("Done: release 0.14 -> 0.15 applied"), "{out}");
+    assert_eq!(u.backups(), 1, "a second rebase made a second backup");
+    assert_eq!(u.count("apply"), 4);
+    let j = u.status_json();
+    assert_eq!(j["upgrade"]["step"], "done");
+    assert!(j["upgrade"]["finished"].is_string());
+
+    // Nothing left to resume.
+    let o = u.tool(&["upgrade", "--resume"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("nothing to resume"), "{}", text(&o));
+}
+
+#[test]
+fn resume_at_the_delete_confirmation_and_after_a_timeout() {
+    let u = Upgrade::new();
+    // The cluster runs 0.14: the operator StatefulSet and the StorageClass
+    // exist, so 0.15 must delete and re-create them.
+    let o = u.tool(&["apply", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let applies_014 = u.count("apply");
+    // A RokCluster that does not become healthy: the last component times out.
+    u.healthy(false);
+
+    let o = u.tool(&["upgrade"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    git(&u.user, &["commit", "-qam", "Migrate patches for 0.15"]);
+
+    // No terminal and no --yes: the deletes are refused, nothing deleted.
+    let o = u.tool(&["upgrade", "--resume", "--timeout", "1s"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("continue with `gitops-upgrade upgrade --resume --yes`"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(u.count("delete"), 0, "deleted without confirmation");
+    assert_eq!(u.status_json()["upgrade"]["step"], "apply");
+
+    // Confirmed: the deletes happen; the cluster then times out.
+    let o = u.tool(&["upgrade", "--resume", "--yes", "--timeout", "1s"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("rok-cluster: not ready after 1s"),
+        "{}",
+        text(&o)
+    );
+    assert!(u.count("delete") >= 2, "{:?}", u.calls());
+    let j = u.status_json();
+    assert_eq!(j["upgrade"]["step"], "apply");
+    assert!(j["upgrade"]["stopped"]
+        .as_str()
+        .unwrap()
+        .contains("not ready"));
+    let applies_before = u.count("apply");
+    assert!(applies_before > applies_014);
+
+    // Healthy now: resume applies only the component that did not finish.
+    u.healthy(true);
+    let o = u.tool(&["upgrade", "--resume", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = stdout(&o);
+    assert!(!out.contains("== 1/4") && !out.contains("== 3/4"), "{out}");
+    assert!(out.contains("Done: release 0.14 -> 0.15 applied"), "{out}");
+    assert_eq!(u.count("apply"), applies_before + 1, "{:?}", u.calls());
+    assert_eq!(u.status_json()["upgrade"]["step"], "done");
+}
+
+#[test]
+fn resume_after_a_migration_problem_starts_at_the_migration() {
+    let u = Upgrade::new();
+    // A catalog of the user's whose rule needs a value nobody gave.
+    fs::write(
+        u.user.join("site-catalog.yaml"),
+        "name: site\nfrom: \"0.14\"\nto: \"0.15\"\ndescription: the site's own rule\n\
+         vars:\n  zone: null\nrules:\n  - id: zone\n    description: the cluster's zone\n\
+         \x20   select: {kind: RokCluster}\n    field: spec.zone\n    action: set\n\
+         \x20   value: ${zone}\n",
+    )
+    .unwrap();
+    let plan = PLAN.replace(
+        "migrations: [rok-v0.15]",
+        "migrations: [rok-v0.15, site-catalog.yaml]",
+    );
+    fs::write(u.user.join("gitops-upgrade.yaml"), plan).unwrap();
+    git(&u.user, &["add", "-A"]);
+    git(&u.user, &["commit", "-qm", "site catalog"]);
+
+    let o = u.tool(&["upgrade"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("problem(s), nothing written"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(u.status_json()["upgrade"]["step"], "migrate");
+    assert_eq!(u.backups(), 1);
+
+    let o = u.tool(&["upgrade", "--resume", "--set", "zone=eu-west-1a", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = stdout(&o);
+    assert!(!out.contains("== 1/4"), "rebased again: {out}");
+    assert!(out.contains("== 2/4 migrate-patches =="), "{out}");
+    assert_eq!(u.backups(), 1);
+    let patch = fs::read_to_string(
+        u.user
+            .join("rok-cluster/overlays/deploy/patches/rokcluster.yaml"),
+    )
+    .unwrap();
+    assert!(patch.contains("zone: eu-west-1a"), "{patch}");
+    let log = git(&u.user, &["log", "--format=%s", "-1"]);
+    assert_eq!(
+        log.trim(),
+        "Migrate patches for rok-v0.15, site-catalog.yaml"
+    );
+}
