@@ -11,6 +11,7 @@ pub mod kustomize;
 pub mod migrate;
 pub mod plan;
 pub mod resource;
+pub mod select;
 pub mod source;
 pub mod textdiff;
 pub mod upgrade;

@@ -20,8 +20,8 @@
 
 use regex::Regex;
 
-use crate::migrate::catalog::{glob, Selector};
 use crate::migrate::edit::{Kind, Node, Source};
+use crate::select::{glob, Selector};
 use crate::yaml::Value;
 
 use super::version::Version;

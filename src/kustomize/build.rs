@@ -15,9 +15,7 @@ use crate::source::{display_path, join_clean, DirSource, FileSource, Kind};
 use crate::yaml::{self, Value};
 use std::sync::Arc;
 
-/// The names kustomize accepts for a kustomization file, in its order.
-pub const KUSTOMIZATION_FILES: &[&str] =
-    &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+pub use super::layout::{is_remote, KUSTOMIZATION_FILES};
 
 /// A build failure: the file it concerns, where in it, and what is wrong.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -168,7 +166,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn kustomization_path(&self, dir: &Path) -> Option<PathBuf> {
-        super::graph::kustomization_file(self.fs, dir)
+        super::layout::kustomization_file(self.fs, dir)
     }
 
     fn load_kustomization(&self, dir: &Path) -> Result<(PathBuf, Kustomization)> {
@@ -590,15 +588,4 @@ fn stringify_annotations(obj: &mut Value) {
             }
         }
     }
-}
-
-/// Whether a resource entry names something on the network.
-pub fn is_remote(entry: &str) -> bool {
-    entry.contains("://")
-        || entry.starts_with("git@")
-        || entry.starts_with("github.com/")
-        || entry.starts_with("gitlab.com/")
-        || entry.starts_with("bitbucket.org/")
-        || entry.contains("?ref=")
-        || entry.contains(".git//")
 }

@@ -29,7 +29,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use super::build::{is_remote, KUSTOMIZATION_FILES};
+pub use super::layout::kustomization_file;
+use super::layout::{is_remote, KUSTOMIZATION_FILES};
 use crate::source::{join_clean, parent, rel_str, FileSource, Kind};
 use crate::yaml::{self, Value};
 
@@ -131,14 +132,6 @@ pub fn kustomization_dirs<'a>(
 fn rank(path: &str) -> Option<usize> {
     let n = path.rsplit('/').next().unwrap_or(path);
     KUSTOMIZATION_FILES.iter().position(|k| *k == n)
-}
-
-/// The kustomization file of `dir` in `fs`, as kustomize looks for it.
-pub fn kustomization_file(fs: &dyn FileSource, dir: &Path) -> Option<PathBuf> {
-    KUSTOMIZATION_FILES
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| fs.kind(p) == Kind::File)
 }
 
 /// The entries named like kustomization files below `top` on disk that

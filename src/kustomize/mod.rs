@@ -8,6 +8,7 @@ pub mod generators;
 pub mod graph;
 pub mod hash;
 pub mod json6902;
+pub mod layout;
 pub mod nameref;
 pub mod patch_smp;
 pub mod patches;
