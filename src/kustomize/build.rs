@@ -200,7 +200,7 @@ impl<'a> Renderer<'a> {
             }
         };
         let text = self.read_text(&path)?;
-        let v = yaml::parse_one(&text).map_err(|e| BuildError {
+        let v = yaml::parse_one_lenient(&text).map_err(|e| BuildError {
             file: display_path(&path, &self.base),
             line: e.line,
             col: e.col,
@@ -314,7 +314,10 @@ impl<'a> Renderer<'a> {
                 ),
             ));
         }
-        if !component && k.kind == "Component" {
+        // kubectl builds a Component given directly as the root like a
+        // Kustomization; only listed under `resources:` is it refused
+        let top = self.stack.len() == 1;
+        if !component && !top && k.kind == "Component" {
             return Err(kerr(
                 self,
                 "expected kind 'Kustomization' but got 'Component': list components under 'components:'".into(),
@@ -485,7 +488,11 @@ impl<'a> Renderer<'a> {
         kpath: &Path,
         p: &super::types::Patch,
     ) -> Result<(String, String)> {
-        match (&p.path, &p.patch) {
+        // an empty (or blank) string counts as absent (kubectl: "must
+        // specify one of patch and path"), but an empty or comment-only
+        // patch *file* is a no-op
+        let nonempty = |o: &Option<String>| o.clone().filter(|s| !s.trim().is_empty());
+        match (&nonempty(&p.path), &nonempty(&p.patch)) {
             (Some(_), Some(_)) => Err(self.err(
                 kpath,
                 "a patch must have either 'path' or 'patch', not both",

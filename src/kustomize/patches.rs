@@ -389,9 +389,6 @@ enum PatchKind {
 fn classify(text: &str, origin: &str) -> Res<PatchKind> {
     let trimmed = text.trim();
     let unable = || format!("{origin}: unable to parse SM or JSON patch from [{trimmed}]");
-    if trimmed.is_empty() {
-        return Err(format!("{origin}: must specify one of patch and path"));
-    }
     let docs = parse_documents(trimmed).map_err(|_| unable())?;
     let docs: Vec<Value> = docs
         .into_iter()
@@ -399,6 +396,9 @@ fn classify(text: &str, origin: &str) -> Res<PatchKind> {
         .filter(|v| !v.is_null())
         .collect();
     match docs.first() {
+        // an empty or comment-only patch (file, or inline text that is not
+        // the empty string) changes nothing in kubectl
+        None => Ok(PatchKind::Smp(Vec::new())),
         Some(Value::Seq(_)) if docs.len() == 1 => Ok(PatchKind::Json(docs[0].clone())),
         Some(Value::Map(_)) => {
             if docs.iter().any(|d| {

@@ -36,7 +36,12 @@ const ALIAS_EXPANSION_LIMIT: usize = 1_000_000;
 /// Parses every document of a stream. Empty documents (only comments, or
 /// `---` alone) are returned as `Value::Null`.
 pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
+    parse_stream(text, false)
+}
+
+fn parse_stream(text: &str, duplicate_keys: bool) -> Result<Vec<Document>, YamlError> {
     let mut b = Builder {
+        duplicate_keys,
         stack: Vec::new(),
         anchors: HashMap::new(),
         expanded: 0,
@@ -60,7 +65,18 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
 
 /// Parses a stream that must hold exactly one document (or none).
 pub fn parse_one(text: &str) -> Result<Value, YamlError> {
-    let mut docs = parse_documents(text)?;
+    one_document(parse_documents(text)?)
+}
+
+/// Like [`parse_one`], but a key repeated in a mapping is not an error: the
+/// last value wins, in the place of the first. kustomize reads a
+/// kustomization file this way (sigs.k8s.io/yaml over go-yaml v2, not
+/// strict), while resource files, read with go-yaml v3, refuse duplicates.
+pub fn parse_one_lenient(text: &str) -> Result<Value, YamlError> {
+    one_document(parse_stream(text, true)?)
+}
+
+fn one_document(mut docs: Vec<Document>) -> Result<Value, YamlError> {
     match docs.len() {
         0 => Ok(Value::Null),
         1 => Ok(docs.remove(0).value),
@@ -90,6 +106,8 @@ enum Frame {
 }
 
 struct Builder {
+    /// Whether a repeated mapping key is allowed (last value wins).
+    duplicate_keys: bool,
     stack: Vec<Frame>,
     /// anchor id → (value, node count)
     anchors: HashMap<usize, (Value, usize)>,
@@ -265,6 +283,7 @@ impl Builder {
         line: usize,
         col: usize,
     ) -> Result<(), YamlError> {
+        let duplicate_keys = self.duplicate_keys;
         match self.stack.last_mut() {
             None => {
                 let (l, c) = self.doc_start.unwrap_or((line, col));
@@ -307,7 +326,7 @@ impl Builder {
                         if k == "<<" {
                             merges.push(v);
                         } else {
-                            if let Some(first) = lines.get(&k) {
+                            if let Some(first) = lines.get(&k).filter(|_| !duplicate_keys) {
                                 return Err(YamlError {
                                     line: kl,
                                     col: kc,
