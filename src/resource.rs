@@ -230,7 +230,11 @@ pub fn split_api_version(av: &str) -> (&str, &str) {
 
 /// Cluster-scoped kinds of the built-in API (kustomize's list).
 pub fn is_cluster_scoped_kind(group: &str, kind: &str) -> bool {
-    let _ = group;
+    // only the core `v1` Namespace: kubectl treats a `Namespace` kind of
+    // another group (a custom resource) as namespaced
+    if kind == "Namespace" {
+        return group.is_empty();
+    }
     matches!(
         kind,
         "APIService"

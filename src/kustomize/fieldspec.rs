@@ -374,6 +374,8 @@ spec/template/spec/priorityClassName Job
 spec/template/spec/priorityClassName DaemonSet
 -> IngressClass g=networking.k8s.io/v1 v=v1
 spec/ingressClassName Ingress
+-> ValidatingAdmissionPolicy g=admissionregistration.k8s.io
+spec/policyName ValidatingAdmissionPolicyBinding
 == images
 spec/containers[]/image * c
 spec/initContainers[]/image * c
@@ -1098,6 +1100,7 @@ mod tests {
                 "PersistentVolumeClaim",
                 "Deployment",
                 "StatefulSet",
+                "ValidatingAdmissionPolicy",
                 "IngressClass",
                 "ReplicaSet",
                 "ReplicationController"
