@@ -389,7 +389,10 @@ enum PatchKind {
 fn classify(text: &str, origin: &str) -> Res<PatchKind> {
     let trimmed = text.trim();
     let unable = || format!("{origin}: unable to parse SM or JSON patch from [{trimmed}]");
-    let docs = parse_documents(trimmed).map_err(|_| unable())?;
+    // parse the text as it is: trimmed, a block scalar followed by blank
+    // lines would end the input and lose its final line break (kubectl
+    // keeps it: `|`, not `|-`)
+    let docs = parse_documents(text).map_err(|_| unable())?;
     let docs: Vec<Value> = docs
         .into_iter()
         .map(|d| d.value)
