@@ -379,6 +379,7 @@ cases! {
     secretgen_basic,
     smp_delete_directive,
     smp_delete_resource,
+    smp_drops_empty_values,
     smp_file,
     smp_inline,
     smp_keyless_list_items,

@@ -526,6 +526,7 @@ impl<'a> Renderer<'a> {
         let mut out = Vec::new();
         for d in docs {
             let mut items = Vec::new();
+            let mut from_list = false;
             match d.value {
                 Value::Null => continue,
                 Value::Map(_) => {
@@ -535,6 +536,7 @@ impl<'a> Renderer<'a> {
                         .is_some_and(|k| k.ends_with("List"))
                         && matches!(d.value.get("items"), Some(Value::Seq(_)));
                     if is_list {
+                        from_list = true;
                         if let Some(Value::Seq(its)) = d.value.get("items") {
                             items.extend(its.iter().cloned());
                         }
@@ -554,6 +556,9 @@ impl<'a> Renderer<'a> {
                     })
                 }
             }
+            // the empty-null paths hold for a document that is itself the
+            // resource (not for the items of a List)
+            let empty_nulls = if from_list { Vec::new() } else { d.empty_nulls };
             for obj in items {
                 let at = |msg: &str| BuildError {
                     file: file.clone(),
@@ -570,13 +575,15 @@ impl<'a> Renderer<'a> {
                 if obj.str_at(&["metadata", "name"]).is_none_or(str::is_empty) {
                     return Err(at("missing metadata.name in object"));
                 }
-                out.push(Resource::new(
+                let mut r = Resource::new(
                     obj,
                     Origin {
                         file: file.clone(),
                         line: d.line,
                     },
-                ));
+                );
+                r.empty_nulls = empty_nulls.clone();
+                out.push(r);
             }
         }
         Ok(out)

@@ -318,6 +318,7 @@ pub fn apply_smp_to(
     if allow_name || allow_kind {
         r.remember_current();
     }
+    r.drop_empty_nulls();
     let obj = std::mem::take(&mut r.obj);
     let merged = patch_smp::strategic_merge_opt(obj, &p)?;
     let merged = match merged {
@@ -428,6 +429,7 @@ fn apply_json_to(
         if store_previous {
             r.remember_current();
         }
+        r.empty_annotations_to_null_text();
         json6902::apply(&mut r.obj, ops).map_err(|e| format!("{origin}: {e}"))?;
         // kustomize re-sets the annotations afterwards: string values, and
         // no empty map.
