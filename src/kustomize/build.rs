@@ -305,6 +305,16 @@ impl<'a> Renderer<'a> {
     ) -> Result<Kustomization> {
         let (kpath, k) = self.load_kustomization(dir)?;
         let kerr = |this: &Self, m: String| this.err(&kpath, m);
+        // kustomize starts each kustomization's transformer configuration
+        // empty, merges its resources' configurations into it in order (the
+        // specs already there first), then its own (its `configurations:`
+        // files first, the defaults after); so a base whose configuration
+        // replaced the default `metadata/name` prefix spec passes that on,
+        // and sibling bases combine in order (checked against kubectl). A
+        // component shares the configuration of the kustomization using it.
+        if !component {
+            self.cfg = Arc::new(TransformerConfig::default());
+        }
         if component && k.kind != "Component" {
             return Err(kerr(
                 self,
@@ -341,16 +351,11 @@ impl<'a> Renderer<'a> {
                     // applies to it and, merged, to this kustomization, but
                     // not to its siblings
                     let mut sub = Acc::default();
-                    let parent_cfg =
-                        std::mem::replace(&mut self.cfg, TransformerConfig::shared_defaults());
+                    let parent_cfg = self.cfg.clone();
                     let built = self.accumulate(&path, &mut sub, false);
                     let child_cfg = std::mem::replace(&mut self.cfg, parent_cfg);
                     built?;
-                    if !Arc::ptr_eq(&self.cfg, &child_cfg) && *self.cfg != *child_cfg {
-                        Arc::make_mut(&mut self.cfg)
-                            .merge_config(&child_cfg)
-                            .map_err(|m| self.err(&path, m))?;
-                    }
+                    self.merge_cfg(child_cfg).map_err(|m| self.err(&path, m))?;
                     for r in sub.res {
                         acc.push(r).map_err(|m| self.err(&path, m))?;
                     }
@@ -371,13 +376,18 @@ impl<'a> Renderer<'a> {
             }
         }
 
+        // this kustomization's own configuration: its `configurations:`
+        // files with the defaults merged into them, merged after what its
+        // resources brought
+        let mut own = TransformerConfig::shared_defaults();
         for entry in &k.configurations {
             let (p, text) = self.read_entry_text(dir, entry)?;
             let v = self.parse_one_at(&p, &text)?;
-            Arc::make_mut(&mut self.cfg)
+            Arc::make_mut(&mut own)
                 .merge_value(&v)
                 .map_err(|m| self.err(&p, m))?;
         }
+        self.merge_cfg(own).map_err(|m| kerr(self, m))?;
         for entry in &k.crds {
             let (p, text) = self.read_entry_text(dir, entry)?;
             let v = self.parse_one_at(&p, &text)?;
@@ -470,6 +480,19 @@ impl<'a> Renderer<'a> {
         acc.vars
             .extend(vars::bind(&acc.res, &k.vars).map_err(|m| self.err(&kpath, m))?);
         Ok(k)
+    }
+
+    /// Merges a configuration into the current one, the current one's
+    /// specs first (cheap when they are the same shared defaults).
+    fn merge_cfg(&mut self, more: Arc<TransformerConfig>) -> std::result::Result<(), String> {
+        if Arc::ptr_eq(&self.cfg, &more) || *self.cfg == *more {
+            return Ok(());
+        }
+        if *self.cfg == TransformerConfig::default() {
+            self.cfg = more;
+            return Ok(());
+        }
+        Arc::make_mut(&mut self.cfg).merge_config(&more)
     }
 
     /// A `patchesStrategicMerge` entry is a file name or an inline patch.
