@@ -91,6 +91,9 @@ pub struct Resource {
     /// transformer renamed or re-namespaced the resource. Name references
     /// are fixed up by matching against these.
     pub previous: Vec<(String, String)>,
+    /// Mapping values written as nothing (`key:`) in the file the resource
+    /// was read from; see [`Resource::drop_empty_nulls`].
+    pub empty_nulls: Vec<Vec<crate::yaml::PathSeg>>,
 }
 
 impl Resource {
@@ -100,6 +103,70 @@ impl Resource {
             origin,
             generated: None,
             previous: Vec::new(),
+            empty_nulls: Vec::new(),
+        }
+    }
+
+    /// An annotation written as `a:` is a null to kubectl, printed `""`
+    /// untouched but `"null"` once a JSON 6902 patch has round-tripped the
+    /// resource through JSON (kubectl 1.37). Called before such a patch.
+    pub fn empty_annotations_to_null_text(&mut self) {
+        use crate::yaml::PathSeg;
+        let mut rest = Vec::new();
+        for path in std::mem::take(&mut self.empty_nulls) {
+            if let [PathSeg::Key(m), PathSeg::Key(a), PathSeg::Key(k)] = path.as_slice() {
+                if m == "metadata" && a == "annotations" {
+                    if let Some(v @ Value::Str(_)) = self.obj.get_path_mut(&[m, a, k]) {
+                        if v.as_str() == Some("") {
+                            *v = Value::Str("null".into());
+                        }
+                    }
+                    continue;
+                }
+            }
+            rest.push(path);
+        }
+        self.empty_nulls = rest;
+    }
+
+    /// kubectl drops every mapping entry written as `key:` (nothing after
+    /// the colon) from a resource it applies a strategic-merge patch to,
+    /// anywhere in the resource; `key: null`, `key: ~` and null list items
+    /// stay, and so do they all in a resource no such patch touches
+    /// (kubectl 1.37). Called before such a patch; a path that no longer
+    /// leads to a null is left alone.
+    pub fn drop_empty_nulls(&mut self) {
+        use crate::yaml::PathSeg;
+        // an annotation read as `a:` is already the string "" (the parser
+        // reads annotation values as text)
+        fn drop_at(node: &mut Value, path: &[PathSeg], annotation: bool) {
+            match (path, node) {
+                ([PathSeg::Key(last)], Value::Map(m)) => {
+                    let empty = |v: &Value| {
+                        v.is_null() || (annotation && matches!(v, Value::Str(s) if s.is_empty()))
+                    };
+                    if m.get(last).is_some_and(empty) {
+                        m.shift_remove(last);
+                    }
+                }
+                ([PathSeg::Key(k), rest @ ..], Value::Map(m)) => {
+                    if let Some(n) = m.get_mut(k) {
+                        drop_at(n, rest, annotation);
+                    }
+                }
+                ([PathSeg::Index(i), rest @ ..], Value::Seq(s)) => {
+                    if let Some(n) = s.get_mut(*i) {
+                        drop_at(n, rest, annotation);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for path in std::mem::take(&mut self.empty_nulls) {
+            let annotation = path.len() == 3
+                && path[0] == PathSeg::Key("metadata".into())
+                && path[1] == PathSeg::Key("annotations".into());
+            drop_at(&mut self.obj, &path, annotation);
         }
     }
 
@@ -230,7 +297,11 @@ pub fn split_api_version(av: &str) -> (&str, &str) {
 
 /// Cluster-scoped kinds of the built-in API (kustomize's list).
 pub fn is_cluster_scoped_kind(group: &str, kind: &str) -> bool {
-    let _ = group;
+    // only the core `v1` Namespace: kubectl treats a `Namespace` kind of
+    // another group (a custom resource) as namespaced
+    if kind == "Namespace" {
+        return group.is_empty();
+    }
     matches!(
         kind,
         "APIService"

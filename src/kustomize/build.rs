@@ -198,7 +198,7 @@ impl<'a> Renderer<'a> {
             }
         };
         let text = self.read_text(&path)?;
-        let v = yaml::parse_one(&text).map_err(|e| BuildError {
+        let v = yaml::parse_one_lenient(&text).map_err(|e| BuildError {
             file: display_path(&path, &self.base),
             line: e.line,
             col: e.col,
@@ -303,6 +303,16 @@ impl<'a> Renderer<'a> {
     ) -> Result<Kustomization> {
         let (kpath, k) = self.load_kustomization(dir)?;
         let kerr = |this: &Self, m: String| this.err(&kpath, m);
+        // kustomize starts each kustomization's transformer configuration
+        // empty, merges its resources' configurations into it in order (the
+        // specs already there first), then its own (its `configurations:`
+        // files first, the defaults after); so a base whose configuration
+        // replaced the default `metadata/name` prefix spec passes that on,
+        // and sibling bases combine in order (checked against kubectl). A
+        // component shares the configuration of the kustomization using it.
+        if !component {
+            self.cfg = Arc::new(TransformerConfig::default());
+        }
         if component && k.kind != "Component" {
             return Err(kerr(
                 self,
@@ -312,7 +322,10 @@ impl<'a> Renderer<'a> {
                 ),
             ));
         }
-        if !component && k.kind == "Component" {
+        // kubectl builds a Component given directly as the root like a
+        // Kustomization; only listed under `resources:` is it refused
+        let top = self.stack.len() == 1;
+        if !component && !top && k.kind == "Component" {
             return Err(kerr(
                 self,
                 "expected kind 'Kustomization' but got 'Component': list components under 'components:'".into(),
@@ -336,16 +349,11 @@ impl<'a> Renderer<'a> {
                     // applies to it and, merged, to this kustomization, but
                     // not to its siblings
                     let mut sub = Acc::default();
-                    let parent_cfg =
-                        std::mem::replace(&mut self.cfg, TransformerConfig::shared_defaults());
+                    let parent_cfg = self.cfg.clone();
                     let built = self.accumulate(&path, &mut sub, false);
                     let child_cfg = std::mem::replace(&mut self.cfg, parent_cfg);
                     built?;
-                    if !Arc::ptr_eq(&self.cfg, &child_cfg) && *self.cfg != *child_cfg {
-                        Arc::make_mut(&mut self.cfg)
-                            .merge_config(&child_cfg)
-                            .map_err(|m| self.err(&path, m))?;
-                    }
+                    self.merge_cfg(child_cfg).map_err(|m| self.err(&path, m))?;
                     for r in sub.res {
                         acc.push(r).map_err(|m| self.err(&path, m))?;
                     }
@@ -366,13 +374,18 @@ impl<'a> Renderer<'a> {
             }
         }
 
+        // this kustomization's own configuration: its `configurations:`
+        // files with the defaults merged into them, merged after what its
+        // resources brought
+        let mut own = TransformerConfig::shared_defaults();
         for entry in &k.configurations {
             let (p, text) = self.read_entry_text(dir, entry)?;
             let v = self.parse_one_at(&p, &text)?;
-            Arc::make_mut(&mut self.cfg)
+            Arc::make_mut(&mut own)
                 .merge_value(&v)
                 .map_err(|m| self.err(&p, m))?;
         }
+        self.merge_cfg(own).map_err(|m| kerr(self, m))?;
         for entry in &k.crds {
             let (p, text) = self.read_entry_text(dir, entry)?;
             let v = self.parse_one_at(&p, &text)?;
@@ -467,6 +480,19 @@ impl<'a> Renderer<'a> {
         Ok(k)
     }
 
+    /// Merges a configuration into the current one, the current one's
+    /// specs first (cheap when they are the same shared defaults).
+    fn merge_cfg(&mut self, more: Arc<TransformerConfig>) -> std::result::Result<(), String> {
+        if Arc::ptr_eq(&self.cfg, &more) || *self.cfg == *more {
+            return Ok(());
+        }
+        if *self.cfg == TransformerConfig::default() {
+            self.cfg = more;
+            return Ok(());
+        }
+        Arc::make_mut(&mut self.cfg).merge_config(&more)
+    }
+
     /// A `patchesStrategicMerge` entry is a file name or an inline patch.
     fn patch_text(&self, dir: &Path, entry: &str) -> Result<(String, String)> {
         let trimmed = entry.trim();
@@ -483,7 +509,11 @@ impl<'a> Renderer<'a> {
         kpath: &Path,
         p: &super::types::Patch,
     ) -> Result<(String, String)> {
-        match (&p.path, &p.patch) {
+        // an empty (or blank) string counts as absent (kubectl: "must
+        // specify one of patch and path"), but an empty or comment-only
+        // patch *file* is a no-op
+        let nonempty = |o: &Option<String>| o.clone().filter(|s| !s.trim().is_empty());
+        match (&nonempty(&p.path), &nonempty(&p.patch)) {
             (Some(_), Some(_)) => Err(self.err(
                 kpath,
                 "a patch must have either 'path' or 'patch', not both",
@@ -517,6 +547,7 @@ impl<'a> Renderer<'a> {
         let mut out = Vec::new();
         for d in docs {
             let mut items = Vec::new();
+            let mut from_list = false;
             match d.value {
                 Value::Null => continue,
                 Value::Map(_) => {
@@ -526,6 +557,7 @@ impl<'a> Renderer<'a> {
                         .is_some_and(|k| k.ends_with("List"))
                         && matches!(d.value.get("items"), Some(Value::Seq(_)));
                     if is_list {
+                        from_list = true;
                         if let Some(Value::Seq(its)) = d.value.get("items") {
                             items.extend(its.iter().cloned());
                         }
@@ -545,6 +577,9 @@ impl<'a> Renderer<'a> {
                     })
                 }
             }
+            // the empty-null paths hold for a document that is itself the
+            // resource (not for the items of a List)
+            let empty_nulls = if from_list { Vec::new() } else { d.empty_nulls };
             for obj in items {
                 let at = |msg: &str| BuildError {
                     file: file.clone(),
@@ -561,13 +596,15 @@ impl<'a> Renderer<'a> {
                 if obj.str_at(&["metadata", "name"]).is_none_or(str::is_empty) {
                     return Err(at("missing metadata.name in object"));
                 }
-                out.push(Resource::new(
+                let mut r = Resource::new(
                     obj,
                     Origin {
                         file: file.clone(),
                         line: d.line,
                     },
-                ));
+                );
+                r.empty_nulls = empty_nulls.clone();
+                out.push(r);
             }
         }
         Ok(out)

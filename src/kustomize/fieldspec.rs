@@ -374,6 +374,8 @@ spec/template/spec/priorityClassName Job
 spec/template/spec/priorityClassName DaemonSet
 -> IngressClass g=networking.k8s.io/v1 v=v1
 spec/ingressClassName Ingress
+-> ValidatingAdmissionPolicy g=admissionregistration.k8s.io
+spec/policyName ValidatingAdmissionPolicyBinding
 == images
 spec/containers[]/image * c
 spec/initContainers[]/image * c
@@ -850,7 +852,30 @@ impl TransformerConfig {
     /// [{group, version, kind, fieldSpecs: [fieldSpec]}]`). Specs already
     /// present are skipped; a same-key spec with another `create` is an
     /// error. Unknown keys are ignored, as kustomize does.
+    /// Merges a `configurations:` file into this configuration, the file's
+    /// specs first: a spec already here that a file's spec of the same path
+    /// selects is dropped (kustomize merges the defaults into the file's
+    /// configuration; see `Renderer::accumulate_inner`).
     pub fn merge_value(&mut self, v: &Value) -> Result<(), String> {
+        let mut file = TransformerConfig::default();
+        file.merge_value_into(v)?;
+        for key in LIST_KEYS {
+            if let (Some(mine), Some(theirs)) = (self.list_mut(key), file.list_mut(key)) {
+                let mut merged = Vec::new();
+                merge_all(&mut merged, theirs)
+                    .and_then(|_| merge_all(&mut merged, mine))
+                    .map_err(|e| format!("failed to merge {key} fieldSpec: {e}"))?;
+                *mine = merged;
+            }
+        }
+        // name references: the file's back references after these
+        merge_backrefs(&mut self.name_reference, &file.name_reference)
+            .map_err(|e| format!("failed to merge NameReference fieldSpec: {e}"))?;
+        self.sort_all();
+        Ok(())
+    }
+
+    fn merge_value_into(&mut self, v: &Value) -> Result<(), String> {
         let m = match v {
             Value::Null => return Ok(()),
             Value::Map(m) => m,
@@ -1098,6 +1123,7 @@ mod tests {
                 "PersistentVolumeClaim",
                 "Deployment",
                 "StatefulSet",
+                "ValidatingAdmissionPolicy",
                 "IngressClass",
                 "ReplicaSet",
                 "ReplicationController"

@@ -526,6 +526,7 @@ fn combine(old: &Resource, new: Resource, merge_data: bool) -> Resource {
             hash: old_hash && new_gen.hash,
         }),
         previous: old.previous.clone(),
+        empty_nulls: Vec::new(),
     }
 }
 

@@ -399,7 +399,7 @@ fn read_text(text: &str, reading: Reading) -> Refs {
         lines(&mut r);
         return r;
     }
-    let Ok(v) = yaml::parse_one(text) else {
+    let Ok(v) = yaml::parse_one_lenient(text) else {
         r.broken = true;
         if reading == Reading::Includes {
             lines(&mut r);

@@ -1,7 +1,8 @@
 //! RFC 6902 JSON patch operations on values, with the behaviour of the
 //! library kustomize uses (evanphx/json-patch v5 with its default options):
 //! negative array indices count from the end, `-` appends, `add` never
-//! creates missing parents, `remove`/`replace` of a missing key fail.
+//! creates missing parents, `remove` of a missing key fails, `replace` of a
+//! missing key in an existing mapping adds it.
 
 use crate::yaml::Value;
 
@@ -225,13 +226,13 @@ fn replace(doc: &mut Value, ptr: &[String], v: Value) -> Res<()> {
         return Ok(());
     };
     match parent_mut(doc, parent)? {
-        Value::Map(m) => match m.get_mut(last) {
-            Some(slot) => {
-                *slot = v;
-                Ok(())
-            }
-            None => Err("doc is missing key".into()),
-        },
+        // evanphx/json-patch (kustomize's) replaces a missing key of an
+        // existing mapping as `add` would; a missing parent or list index
+        // still fails (checked against kubectl)
+        Value::Map(m) => {
+            m.insert(last.clone(), v);
+            Ok(())
+        }
         Value::Seq(s) => {
             let i = parse_index(last, s.len(), false)?;
             s[i] = v;
@@ -306,7 +307,11 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert!(run("a: 1", r#"[{"op":"replace","path":"/b","value":1}]"#).is_err());
+        assert_eq!(
+            run("a: 1", r#"[{"op":"replace","path":"/b","value":1}]"#).unwrap(),
+            parse_one("a: 1\nb: 1\n").unwrap()
+        );
+        assert!(run("a: 1", r#"[{"op":"replace","path":"/c/b","value":1}]"#).is_err());
         assert!(run("a: 1", r#"[{"op":"remove","path":"/b"}]"#).is_err());
         assert!(run("a: 1", r#"[{"op":"add","path":"/x/y","value":1}]"#).is_err());
         assert!(run("l: [1]", r#"[{"op":"add","path":"/l/3","value":1}]"#).is_err());

@@ -352,6 +352,13 @@ pub fn fix_name_references(res: &mut [Resource], cfg: &TransformerConfig) -> Res
 }
 
 fn fix(res: &mut [Resource], cfg: &TransformerConfig) -> Result<(), String> {
+    // kubectl refuses a RoleBinding whose ServiceAccount subject has a
+    // `namespace:` key with no value in every build, whether or not anything
+    // was renamed (an absent key or "" is fine; ClusterRoleBindings are not
+    // checked): confirmed against kubectl 1.37
+    for r in res.iter() {
+        role_binding_namespaces(r)?;
+    }
     if cfg.name_reference.is_empty() || res.is_empty() {
         return Ok(());
     }

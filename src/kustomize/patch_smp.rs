@@ -487,7 +487,13 @@ fn element_setter(
             }
         }
         if !found {
-            out.push(elem);
+            // kyaml keeps a non-matching item only when values were given:
+            // a setter without values (an item lacking its merge key, from
+            // `appendListNode`) clears the list before appending, so of
+            // several key-less items only the last survives (kubectl 1.37)
+            if !values.is_empty() {
+                out.push(elem);
+            }
             continue;
         }
         found_any = true;

@@ -318,6 +318,7 @@ pub fn apply_smp_to(
     if allow_name || allow_kind {
         r.remember_current();
     }
+    r.drop_empty_nulls();
     let obj = std::mem::take(&mut r.obj);
     let merged = patch_smp::strategic_merge_opt(obj, &p)?;
     let merged = match merged {
@@ -389,16 +390,19 @@ enum PatchKind {
 fn classify(text: &str, origin: &str) -> Res<PatchKind> {
     let trimmed = text.trim();
     let unable = || format!("{origin}: unable to parse SM or JSON patch from [{trimmed}]");
-    if trimmed.is_empty() {
-        return Err(format!("{origin}: must specify one of patch and path"));
-    }
-    let docs = parse_documents(trimmed).map_err(|_| unable())?;
+    // parse the text as it is: trimmed, a block scalar followed by blank
+    // lines would end the input and lose its final line break (kubectl
+    // keeps it: `|`, not `|-`)
+    let docs = parse_documents(text).map_err(|_| unable())?;
     let docs: Vec<Value> = docs
         .into_iter()
         .map(|d| d.value)
         .filter(|v| !v.is_null())
         .collect();
     match docs.first() {
+        // an empty or comment-only patch (file, or inline text that is not
+        // the empty string) changes nothing in kubectl
+        None => Ok(PatchKind::Smp(Vec::new())),
         Some(Value::Seq(_)) if docs.len() == 1 => Ok(PatchKind::Json(docs[0].clone())),
         Some(Value::Map(_)) => {
             if docs.iter().any(|d| {
@@ -425,6 +429,7 @@ fn apply_json_to(
         if store_previous {
             r.remember_current();
         }
+        r.empty_annotations_to_null_text();
         json6902::apply(&mut r.obj, ops).map_err(|e| format!("{origin}: {e}"))?;
         // kustomize re-sets the annotations afterwards: string values, and
         // no empty map.

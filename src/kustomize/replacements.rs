@@ -418,6 +418,42 @@ fn id_selected(r: &Resource, id: &(String, String), sel: &IdSel) -> bool {
     true
 }
 
+/// Whether `pattern` (a target's `select`/`reject` field) matches `value`:
+/// kustomize anchors it and reads it as a regular expression
+/// (`kind: Deployment|.*Set`); an empty pattern matches anything.
+fn pattern_matches(pattern: &str, value: &str) -> Result<bool, String> {
+    if pattern.is_empty() {
+        return Ok(true);
+    }
+    if !pattern.contains(|c: char| "\\.+*?()|[]{}^$".contains(c)) {
+        return Ok(pattern == value);
+    }
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, Regex>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if !c.contains_key(pattern) {
+            let re = Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
+                format!("replacements: invalid regular expression '{pattern}': {e}")
+            })?;
+            c.insert(pattern.to_string(), re);
+        }
+        Ok(c[pattern].is_match(value))
+    })
+}
+
+/// [`id_selected`] for a target's `select` and `reject` entries, whose
+/// fields are regular expressions.
+fn id_selected_re(r: &Resource, id: &(String, String), sel: &IdSel) -> Result<bool, String> {
+    Ok(pattern_matches(&sel.group, r.group())?
+        && pattern_matches(&sel.version, r.version())?
+        && pattern_matches(&sel.kind, r.kind())?
+        && pattern_matches(&sel.name, &id.1)?
+        && pattern_matches(&sel.namespace, &id.0)?)
+}
+
 fn any_id_selected(r: &Resource, sel: &IdSel) -> bool {
     ids(r).iter().any(|id| id_selected(r, id, sel))
 }
@@ -950,11 +986,18 @@ fn apply_one(res: &mut [Resource], r: &Replacement) -> Result<(), String> {
             // kubectl rejects a resource when any of its ids (current or
             // earlier) matches a reject entry.
             let all_ids = ids(r);
-            let rejected_by_id = t
-                .reject
-                .iter()
-                .any(|rej| !rej.id_is_empty() && all_ids.iter().any(|id| id_selected(r, id, rej)));
-            let hit = !rejected_by_id && all_ids.iter().any(|id| id_selected(r, id, select));
+            let mut rejected_by_id = false;
+            for rej in t.reject.iter().filter(|rej| !rej.id_is_empty()) {
+                for id in &all_ids {
+                    rejected_by_id |= id_selected_re(r, id, rej)?;
+                }
+            }
+            let mut hit = false;
+            if !rejected_by_id {
+                for id in &all_ids {
+                    hit |= id_selected_re(r, id, select)?;
+                }
+            }
             if !hit {
                 continue;
             }

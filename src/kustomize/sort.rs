@@ -56,7 +56,7 @@ pub fn sort_for_output(res: &mut Vec<Resource>, opts: Option<&SortOptions>) {
     for (i, k) in last.iter().enumerate() {
         rank.insert(k, i as i64 + 1);
     }
-    let mut keyed: Vec<(i64, String, String, Resource)> = Vec::with_capacity(res.len());
+    let mut keyed: Vec<(i64, bool, String, String, Resource)> = Vec::with_capacity(res.len());
     for r in res.drain(..) {
         let g = if r.group().is_empty() {
             "~G"
@@ -77,12 +77,16 @@ pub fn sort_for_output(res: &mut Vec<Resource>, opts: Option<&SortOptions>) {
         };
         let nm = if r.name().is_empty() { "~N" } else { r.name() };
         let id = format!("{gvk}|{ns}|{nm}");
-        keyed.push((*rank.get(r.kind()).unwrap_or(&0), gvk, id, r));
+        // among kinds of equal rank, the core Namespace comes before a
+        // custom `Namespace` kind of any group (kubectl 1.37)
+        let core_ns = r.kind() == "Namespace" && r.group().is_empty();
+        keyed.push((*rank.get(r.kind()).unwrap_or(&0), !core_ns, gvk, id, r));
     }
     keyed.sort_by(|a, b| {
         a.0.cmp(&b.0)
             .then_with(|| a.1.cmp(&b.1))
             .then_with(|| a.2.cmp(&b.2))
+            .then_with(|| a.3.cmp(&b.3))
     });
-    res.extend(keyed.into_iter().map(|(_, _, _, r)| r));
+    res.extend(keyed.into_iter().map(|(_, _, _, _, r)| r));
 }

@@ -181,6 +181,11 @@ pub fn namespace(res: &mut [Resource], ns: &str, cfg: &TransformerConfig) -> Res
             {
                 continue;
             }
+            // a custom resource whose kind is `Namespace` is not renamed
+            // (kubectl 1.37: only the core Namespace is)
+            if fs.path == "metadata/name" && r.kind() == "Namespace" && !r.group().is_empty() {
+                continue;
+            }
             walk_spec(&mut r.obj, fs, CreateKind::Scalar, &mut |n| {
                 set_scalar(n, ns)
             })

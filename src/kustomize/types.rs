@@ -183,9 +183,30 @@ impl Kustomization {
         }
         let m = &canonical_fields(m, "json: ", KNOWN)?;
         let mut k = Kustomization {
-            kind: opt_str(m, "kind")?.unwrap_or_else(|| "Kustomization".into()),
+            kind: opt_str(m, "kind")?
+                .filter(|k| !k.is_empty())
+                .unwrap_or_else(|| "Kustomization".into()),
             ..Default::default()
         };
+        // kubectl's checks of the header: an empty kind is a Kustomization;
+        // a non-empty apiVersion must be v1beta1 for a Kustomization and
+        // v1alpha1 for a Component (an empty one is accepted for both).
+        let api_version = opt_str(m, "apiVersion")?.unwrap_or_default();
+        let want = match k.kind.as_str() {
+            "Kustomization" => "kustomize.config.k8s.io/v1beta1",
+            "Component" => "kustomize.config.k8s.io/v1alpha1",
+            _ => {
+                return Err(FieldError(
+                    "kind should be Kustomization or Component".into(),
+                ))
+            }
+        };
+        if !api_version.is_empty() && api_version != want {
+            return Err(FieldError(format!(
+                "apiVersion for {} should be {want}, found '{api_version}'",
+                k.kind
+            )));
+        }
         k.resources = str_list(m, "resources")?;
         k.resources.extend(str_list(m, "bases")?);
         k.components = str_list(m, "components")?;
@@ -271,19 +292,27 @@ impl Kustomization {
         }
         k.replacements = seq(m, "replacements")?.clone();
         k.vars = seq(m, "vars")?.clone();
-        if let Some(so) = m.get("sortOptions") {
+        // kubectl: `sortOptions` and `legacySortOptions` set to null are
+        // absent; `order` is required (one of legacy, fifo, case as is), and
+        // `legacySortOptions` only goes with `legacy`.
+        if let Some(so) = m.get("sortOptions").filter(|v| !v.is_null()) {
             let som = &struct_map(so, "sortOptions: ", &["order", "legacySortOptions"])?;
-            let order = opt_str(som, "order")?.unwrap_or_else(|| "legacy".into());
+            let order = opt_str(som, "order")?.unwrap_or_default();
             if order != "legacy" && order != "fifo" {
                 return Err(FieldError(format!(
-                    "the field 'sortOptions.order' must be one of [legacy, fifo], found '{order}'"
+                    "the field 'sortOptions.order' must be one of [fifo, legacy], found '{order}'"
                 )));
+            }
+            if order == "fifo" && som.get("legacySortOptions").is_some_and(|v| !v.is_null()) {
+                return Err(FieldError(
+                    "the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'".into(),
+                ));
             }
             let mut s = SortOptions {
                 order,
                 ..Default::default()
             };
-            if let Some(lso) = som.get("legacySortOptions") {
+            if let Some(lso) = som.get("legacySortOptions").filter(|v| !v.is_null()) {
                 let lm = &struct_map(
                     lso,
                     "sortOptions.legacySortOptions: ",
@@ -503,11 +532,10 @@ fn generator(v: &Value, what: &str) -> R<GeneratorArgs> {
         None | Some("") | Some("create") => Behavior::Create,
         Some("merge") => Behavior::Merge,
         Some("replace") => Behavior::Replace,
-        Some(other) => {
-            return Err(FieldError(format!(
-                "{what}: invalid behavior '{other}' (expected create, merge or replace)"
-            )))
-        }
+        // kustomize reads any other value (`Merge`, `bogus`) as
+        // "unspecified", which generates like `create` (and fails like it
+        // when the name already exists): checked against kubectl.
+        Some(_) => Behavior::Create,
     };
     let mut envs = str_list(m, "envs")?;
     if let Some(e) = opt_str(m, "env")? {

@@ -6,5 +6,5 @@ pub mod parse;
 pub mod value;
 
 pub use emit::{emit_document, emit_stream};
-pub use parse::{parse_documents, parse_one, Document, YamlError};
+pub use parse::{parse_documents, parse_one, parse_one_lenient, Document, PathSeg, YamlError};
 pub use value::{Mapping, Value};

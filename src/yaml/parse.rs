@@ -26,6 +26,17 @@ pub struct Document {
     /// 1-based line of the document's first node.
     pub line: usize,
     pub col: usize,
+    /// Where a mapping value is written as nothing at all (`key:`), a null
+    /// kustomize drops from a resource a strategic-merge patch is applied
+    /// to (where `key: null` and `key: ~` stay).
+    pub empty_nulls: Vec<Vec<PathSeg>>,
+}
+
+/// One step of a path into a [`Value`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSeg {
+    Key(String),
+    Index(usize),
 }
 
 /// How many nodes alias expansion may add before the input is refused.
@@ -36,7 +47,13 @@ const ALIAS_EXPANSION_LIMIT: usize = 1_000_000;
 /// Parses every document of a stream. Empty documents (only comments, or
 /// `---` alone) are returned as `Value::Null`.
 pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
+    parse_stream(text, false)
+}
+
+fn parse_stream(text: &str, duplicate_keys: bool) -> Result<Vec<Document>, YamlError> {
     let mut b = Builder {
+        duplicate_keys,
+        empty_nulls: Vec::new(),
         stack: Vec::new(),
         anchors: HashMap::new(),
         expanded: 0,
@@ -60,7 +77,18 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
 
 /// Parses a stream that must hold exactly one document (or none).
 pub fn parse_one(text: &str) -> Result<Value, YamlError> {
-    let mut docs = parse_documents(text)?;
+    one_document(parse_documents(text)?)
+}
+
+/// Like [`parse_one`], but a key repeated in a mapping is not an error: the
+/// last value wins, in the place of the first. kustomize reads a
+/// kustomization file this way (sigs.k8s.io/yaml over go-yaml v2, not
+/// strict), while resource files, read with go-yaml v3, refuse duplicates.
+pub fn parse_one_lenient(text: &str) -> Result<Value, YamlError> {
+    one_document(parse_stream(text, true)?)
+}
+
+fn one_document(mut docs: Vec<Document>) -> Result<Value, YamlError> {
     match docs.len() {
         0 => Ok(Value::Null),
         1 => Ok(docs.remove(0).value),
@@ -90,6 +118,10 @@ enum Frame {
 }
 
 struct Builder {
+    /// Whether a repeated mapping key is allowed (last value wins).
+    duplicate_keys: bool,
+    /// Paths of empty mapping values in the current document.
+    empty_nulls: Vec<Vec<PathSeg>>,
     stack: Vec<Frame>,
     /// anchor id → (value, node count)
     anchors: HashMap<usize, (Value, usize)>,
@@ -155,6 +187,9 @@ impl Builder {
                 }
                 if anchor > 0 {
                     self.anchors.insert(anchor, (v.clone(), 1));
+                }
+                if text.is_empty() && style == ScalarStyle::Plain && tag.is_none() {
+                    self.note_empty_null();
                 }
                 self.push_value(v, 1, line, col)?;
             }
@@ -240,6 +275,24 @@ impl Builder {
             && key_of(&self.stack[2]).is_some()
     }
 
+    /// Records the path of an empty plain scalar that is a mapping value.
+    fn note_empty_null(&mut self) {
+        if !matches!(self.stack.last(), Some(Frame::Map { key: Some(_), .. })) {
+            return;
+        }
+        let path = self
+            .stack
+            .iter()
+            .map(|f| match f {
+                Frame::Seq { items, .. } => PathSeg::Index(items.len()),
+                Frame::Map { key, .. } => {
+                    PathSeg::Key(key.as_ref().map(|k| k.0.clone()).unwrap_or_default())
+                }
+            })
+            .collect();
+        self.empty_nulls.push(path);
+    }
+
     fn note_start(&mut self, line: usize, col: usize) {
         if self.stack.is_empty() && self.doc_start.is_none() {
             self.doc_start = Some((line, col));
@@ -265,6 +318,7 @@ impl Builder {
         line: usize,
         col: usize,
     ) -> Result<(), YamlError> {
+        let duplicate_keys = self.duplicate_keys;
         match self.stack.last_mut() {
             None => {
                 let (l, c) = self.doc_start.unwrap_or((line, col));
@@ -272,6 +326,7 @@ impl Builder {
                     value: v,
                     line: l,
                     col: c,
+                    empty_nulls: std::mem::take(&mut self.empty_nulls),
                 });
             }
             Some(Frame::Seq { items, size: s, .. }) => {
@@ -307,7 +362,7 @@ impl Builder {
                         if k == "<<" {
                             merges.push(v);
                         } else {
-                            if let Some(first) = lines.get(&k) {
+                            if let Some(first) = lines.get(&k).filter(|_| !duplicate_keys) {
                                 return Err(YamlError {
                                     line: kl,
                                     col: kc,
