@@ -36,6 +36,10 @@ pub const ALL: &[(&str, &str)] = &[
     ("recover.journal-written", "continue/abort"),
     ("recover.checkout-done", "continue/abort"),
     ("recover.branch-moved", "continue/abort"),
+    // upgrade --yes committing the migration
+    ("commit.journal-written", "upgrade --yes"),
+    ("commit.index-written", "upgrade --yes"),
+    ("commit.branch-moved", "upgrade --yes"),
     // migrate-patches (and upgrade's migration step)
     ("migrate.journal-written", "migrate-patches"),
     ("migrate.file-written", "migrate-patches"),

@@ -644,3 +644,94 @@ fn every_failpoint_is_tested() {
         assert!(covered, "failpoint {name} is not visited by a test");
     }
 }
+
+/// The bundled example: the vendor's v0.14, the user's clone with a site
+/// change and a plan naming the `rok-v0.15` catalog, the vendor's v0.15.
+fn upgrade_fixture() -> (tempfile::TempDir, PathBuf) {
+    let t = tempfile::tempdir().unwrap();
+    let vendor = t.path().join("vendor");
+    let user = t.path().join("repo");
+    init_repo(&vendor);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&root.join("overlays-examples/rok"), &vendor);
+    commit_all(&vendor, "rok v0.14");
+    git_ok(t.path(), &["clone", "-q", "vendor", "repo"]);
+    for (k, v) in [("user.name", "U"), ("user.email", "u@example.com")] {
+        git_ok(&user, &["config", k, v]);
+    }
+    let patch = user.join("rok-cluster/overlays/deploy/patches/rokcluster.yaml");
+    let text = fs::read_to_string(&patch).unwrap();
+    fs::write(&patch, text.replace("nodeCount: 5", "nodeCount: 7")).unwrap();
+    write(&user, "gitops-upgrade.yaml", "migrations:\n- rok-v0.15\n");
+    commit_all(&user, "site: seven nodes; upgrade plan");
+    copy_dir(&root.join("fixtures/upgrade/rok-v0.15"), &vendor);
+    commit_all(&vendor, "rok v0.15");
+    (t, user)
+}
+
+#[test]
+fn upgrade_killed_in_its_rebase_migration_or_commit_recovers() {
+    // The plan has no components, so each run stops at step 4 (apply):
+    // what is checked is that steps 1-3 (rebase, migration, its commit)
+    // survive a kill and that a new run gets past them.
+    let (_t, base) = upgrade_fixture();
+    let fake = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/fake-kubectl");
+    let fake = fake.to_str().unwrap().to_string();
+    let upgrade: Vec<&str> = vec!["upgrade", "--yes", "--kubectl", &fake];
+    let reaches_apply = |d: &Path| {
+        let o = run(d, &upgrade, None);
+        assert!(text(&o).contains("== 4/4 apply =="), "{}", text(&o));
+    };
+    let commits = user_commits_of(&base);
+    let (_a, done) = copy(&base);
+    reaches_apply(&done);
+    let after = state(&done);
+    // The repository after the rebase and before the migration.
+    let (_b, rebased) = copy(&base);
+    ok(&rebased, &["rebase"]);
+    let rebased_state = state(&rebased);
+    let cases: &[(&str, &str, &str, &State)] = &[
+        (
+            "rebase.checkout-midway",
+            "rebase",
+            "--continue",
+            &rebased_state,
+        ),
+        (
+            "migrate.file-written@1",
+            "migrate-patches",
+            "--abort",
+            &rebased_state,
+        ),
+        ("commit.journal-written", "rebase", "--continue", &after),
+        ("commit.index-written", "rebase", "--abort", &rebased_state),
+        ("commit.branch-moved", "rebase", "--continue", &after),
+    ];
+    for (fp, tool, how, want) in cases {
+        let (_w, d) = copy(&base);
+        killed_at(&d, &upgrade, fp);
+        assert_sound(&d, &commits, true, fp);
+        let o = run(&d, &upgrade, None);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{fp}: {t}");
+        let cont = format!("gitops-upgrade {tool} --continue");
+        let abort = format!("gitops-upgrade {tool} --abort");
+        assert!(
+            t.contains(&cont) && t.contains(&abort) && !t.contains("commit or stash"),
+            "{fp}: {t}"
+        );
+        ok(&d, &[tool, how]);
+        assert_state(
+            &d,
+            want,
+            &format!("upgrade killed at {fp}, then {tool} {how}"),
+        );
+        assert_sound(&d, &commits, false, fp);
+        reaches_apply(&d);
+        assert_state(
+            &d,
+            &after,
+            &format!("upgrade killed at {fp}, {tool} {how}, upgrade again"),
+        );
+    }
+}

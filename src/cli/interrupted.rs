@@ -76,6 +76,7 @@ pub fn recover(abort: bool, json: bool) -> Result<u8, Failure> {
     let op = match r.op {
         journal::Op::Rebase => "rebase",
         journal::Op::Restore => "restore",
+        journal::Op::Commit => "commit of the migration",
     };
     let text = if json {
         let mut s = serde_json::to_string_pretty(&serde_json::json!({
@@ -95,6 +96,12 @@ pub fn recover(abort: bool, json: bool) -> Result<u8, Failure> {
             "Undid the interrupted {op} of {}: branch, index and working tree are back at {}.\n",
             r.branch,
             short(r.old)
+        )
+    } else if r.op == journal::Op::Commit {
+        format!(
+            "Finished the interrupted {op} on {}: branch and index at {}.\n",
+            r.branch,
+            short(r.new)
         )
     } else {
         let mut t = format!(

@@ -182,24 +182,20 @@ fn still_broken(root: &Path, broken: &[String]) -> Result<(), Failure> {
     ))
 }
 
-/// Commits `files` (relative paths) on the current branch.
+/// Commits `files` (relative paths) on the current branch, under the
+/// journal (a kill leaves nothing committed, or an interrupted commit that
+/// `rebase --continue` finishes and `rebase --abort` undoes).
 fn commit_files(repo: &Repository, files: &[String], message: &str) -> Result<Oid, Failure> {
-    let e =
-        |x: git2::Error| Failure::new(1, format!("cannot commit the migration: {}", x.message()));
-    let mut index = repo.index().map_err(e)?;
-    for f in files {
-        index.add_path(Path::new(f)).map_err(e)?;
-    }
-    index.write().map_err(e)?;
-    let tree_id = index.write_tree().map_err(e)?;
-    let tree = repo.find_tree(tree_id).map_err(e)?;
-    let parent = repo.head().and_then(|h| h.peel_to_commit()).map_err(e)?;
     let sig = repo
         .signature()
         .or_else(|_| Signature::now("gitops-upgrade", "gitops-upgrade@localhost"))
-        .map_err(e)?;
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &[&parent])
-        .map_err(e)
+        .map_err(|x| Failure::new(1, format!("cannot commit the migration: {}", x.message())))?;
+    git::journal::commit_files(repo, files, message, &sig).map_err(|e| {
+        Failure::new(
+            e.exit_code(),
+            format!("cannot commit the migration: {}", e.lines().join("\n")),
+        )
+    })
 }
 
 /// Per component: what changes between `old` and `new`.

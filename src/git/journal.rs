@@ -45,6 +45,9 @@ pub const FILE: &str = "gitops-upgrade/journal.json";
 pub enum Op {
     Rebase,
     Restore,
+    /// `upgrade --yes` committing the migrated files (no backup ref: the
+    /// old tip is the new commit's parent).
+    Commit,
 }
 
 impl Op {
@@ -52,6 +55,7 @@ impl Op {
         match self {
             Op::Rebase => "rebase",
             Op::Restore => "restore",
+            Op::Commit => "commit",
         }
     }
 }
@@ -176,6 +180,7 @@ impl Journal {
             op: match s("op")?.as_str() {
                 "rebase" => Op::Rebase,
                 "restore" => Op::Restore,
+                "commit" => Op::Commit,
                 o => return Err(format!("unknown operation '{o}'")),
             },
             branch: s("branch")?,
@@ -235,6 +240,7 @@ impl Journal {
                 "gitops-upgrade rebase --restore ({} {})",
                 self.branch, self.what
             ),
+            Op::Commit => format!("gitops-upgrade upgrade ({} on {})", self.what, self.branch),
         };
         if self.writer_running() {
             return vec![format!(
@@ -587,12 +593,17 @@ fn clear_our_locks(repo: &Repository, j: &Journal, since: SystemTime) -> Result<
         ),
         (
             ref_lock(repo, &j.backup),
-            matches!(j.phase, Phase::Backup | Phase::Continue),
+            // created by the move, created again by --continue, deleted
+            // by --abort (libgit2 locks a ref it deletes)
+            matches!(j.phase, Phase::Backup | Phase::Continue | Phase::Abort),
             vec![line(j.old)],
         ),
     ];
     let mut problems = Vec::new();
     for (lock, phase_ok, contents) in candidates {
+        if j.backup.is_empty() && lock == ref_lock(repo, &j.backup) {
+            continue; // no backup ref in this operation
+        }
         let Ok(meta) = lock.symlink_metadata() else {
             continue;
         };
@@ -721,7 +732,7 @@ pub fn recover(dir: &Path, how: Recovery) -> Result<Recovered, GitError> {
         Recovery::Continue => (j.new, &b, &a),
         Recovery::Abort => (j.old, &a, &b),
     };
-    if how == Recovery::Continue {
+    if how == Recovery::Continue && !j.backup.is_empty() {
         match repo.find_reference(&j.backup) {
             Ok(r) if r.target() == Some(j.old) => {}
             Ok(_) => {
@@ -749,7 +760,7 @@ pub fn recover(dir: &Path, how: Recovery) -> Result<Recovered, GitError> {
             .ctx(|| format!("cannot move {}", j.refname))?;
     }
     failpoint::hit("recover.branch-moved");
-    if how == Recovery::Abort {
+    if how == Recovery::Abort && !j.backup.is_empty() {
         if let Ok(mut r) = repo.find_reference(&j.backup) {
             if r.target() == Some(j.old) {
                 let _ = r.delete();
@@ -765,4 +776,63 @@ pub fn recover(dir: &Path, how: Recovery) -> Result<Recovered, GitError> {
         new: j.new,
         backup: j.backup,
     })
+}
+
+/// Commits `files` (paths relative to the working tree, whose content is
+/// already there) on the checked-out branch, under the journal: the
+/// commit object is made first, then the journal, then the index
+/// (`index.lock`), then the branch moves (`<ref>.lock`). A kill leaves no
+/// journal and nothing committed, or a journal that `rebase --continue`
+/// finishes (index and branch at the commit) and `rebase --abort` undoes
+/// (the files, index and branch as at the old tip).
+pub fn commit_files(
+    repo: &Repository,
+    files: &[String],
+    message: &str,
+    sig: &git2::Signature<'_>,
+) -> Result<Oid, GitError> {
+    refuse_if_interrupted(repo)?;
+    let head = match preflight::head(repo)? {
+        Ok(h) => h,
+        Err(p) => return Err(GitError::Refused { problems: vec![p] }),
+    };
+    refuse_foreign_locks(repo, &head.refname)?;
+    let parent = repo
+        .find_commit(head.tip)
+        .ctx(|| format!("cannot read commit {}", short(head.tip)))?;
+    // The repository's index, changed in memory only until written below.
+    let mut index = repo.index().ctx(|| "cannot read the index".into())?;
+    for f in files {
+        index
+            .add_path(Path::new(f))
+            .ctx(|| format!("cannot add {f} to the index"))?;
+    }
+    let tree_id = index.write_tree().ctx(|| "cannot write the tree".into())?;
+    let tree = repo
+        .find_tree(tree_id)
+        .ctx(|| "cannot read the tree".into())?;
+    let id = repo
+        .commit(None, sig, sig, message, &tree, &[&parent])
+        .ctx(|| "cannot make the commit".into())?;
+    let gd = repo.path().to_path_buf();
+    let mut j = Journal::new(
+        Op::Commit,
+        &head,
+        id,
+        String::new(),
+        "committing the migration".into(),
+    );
+    j.phase = Phase::Checkout;
+    j.save(&gd)?;
+    failpoint::hit("commit.journal-written");
+    index.write().ctx(|| "cannot write the index".into())?;
+    failpoint::hit("commit.index-written");
+    j.phase = Phase::Branch;
+    j.save(&gd)?;
+    let log = format!("commit: {}", message.lines().next().unwrap_or_default());
+    repo.reference_matching(&head.refname, id, true, head.tip, &log)
+        .ctx(|| format!("cannot move {}", head.refname))?;
+    failpoint::hit("commit.branch-moved");
+    remove(&gd)?;
+    Ok(id)
 }
