@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod check;
 pub mod diff;
+pub mod failpoint;
 pub mod fsutil;
 pub mod git;
 pub mod kustomize;

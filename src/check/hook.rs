@@ -125,15 +125,29 @@ fn write_executable(path: &Path, text: &str) -> Result<(), HookError> {
         std::fs::create_dir_all(d)
             .map_err(|e| error(2, format!("cannot create {}: {e}", d.display())))?;
     }
-    crate::fsutil::write_atomic(path, text.as_bytes())
+    // Executable before it appears under its name: a kill never leaves a
+    // hook git would skip.
+    crate::fsutil::write_atomic_mode(path, text.as_bytes(), Some(0o755))
         .map_err(|e| error(2, format!("cannot write {}: {e}", path.display())))?;
+    Ok(())
+}
+
+/// Whether `a` and `b` are the same file (two names of one inode), as an
+/// interrupted `install --force` leaves them.
+fn same_file(a: &Path, b: &Path) -> bool {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| error(2, format!("cannot make {} executable: {e}", path.display())))?;
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+        false
     }
-    Ok(())
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
+    }
 }
 
 /// Installs the hook, running `binary`. A hook that is not ours is
@@ -175,7 +189,12 @@ pub fn install(
         )),
         Some(_) => {
             let backup = dir.join(BACKUP);
-            if backup.exists() {
+            // A second name for the user's hook first, then ours replaces
+            // it atomically: a kill leaves either their hook (maybe with
+            // that second name too, which the next run recognises) or
+            // ours with theirs kept.
+            let same_file = same_file(&hook, &backup);
+            if backup.exists() && !same_file {
                 return Err(error(
                     1,
                     format!(
@@ -186,11 +205,16 @@ pub fn install(
                 ));
             }
             if !dry_run {
-                std::fs::rename(&hook, &backup).map_err(|e| {
-                    error(2, format!("cannot rename {} to {}: {e}", hook.display(), backup.display()))
-                })?;
+                if !same_file {
+                    std::fs::hard_link(&hook, &backup)
+                        .or_else(|_| std::fs::copy(&hook, &backup).map(|_| ()))
+                        .map_err(|e| {
+                            error(2, format!("cannot keep {} as {}: {e}", hook.display(), backup.display()))
+                        })?;
+                    crate::failpoint::hit("hook.backup-linked");
+                }
                 if let Err(e) = write_executable(&hook, &script(binary, Some(BACKUP))) {
-                    let _ = std::fs::rename(&backup, &hook);
+                    let _ = std::fs::remove_file(&backup);
                     return Err(e);
                 }
             }

@@ -56,6 +56,16 @@ pub struct MigrateArgs {
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
 
+    /// Finish a migration that was interrupted (killed) while writing its
+    /// files: the rest get their migrated text.
+    #[arg(long = "continue", conflicts_with_all = ["check", "dry_run", "abort"])]
+    pub continue_op: bool,
+
+    /// Undo a migration that was interrupted (killed) while writing its
+    /// files: every file gets its old text back.
+    #[arg(long, conflicts_with_all = ["check", "dry_run"])]
+    pub abort: bool,
+
     /// Kustomization directories to migrate (default: every kustomization
     /// in the repository).
     #[arg(value_name = "PATH")]
@@ -111,6 +121,9 @@ pub fn run(a: MigrateArgs) -> Result<u8, Failure> {
     let here = std::env::current_dir()
         .map_err(|e| Failure::new(2, format!("cannot read the current directory: {e}")))?;
     let root = canon(&repo_root(&here));
+    if a.continue_op || a.abort {
+        return super::interrupted::recover_migration(&root, a.abort);
+    }
     let mut sets = BTreeMap::new();
     for s in &a.sets {
         let Some((k, v)) = s.split_once('=') else {
@@ -237,7 +250,7 @@ pub fn run(a: MigrateArgs) -> Result<u8, Failure> {
         let text = format!("{d}{text}(dry run: nothing written)\n");
         return finish(report, "dry-run", 0, text);
     }
-    engine::write_all(&plan.files).map_err(|m| Failure::new(1, m))?;
+    migrate::journal::write_all(&plan.files).map_err(|m| Failure::new(1, m))?;
     text.push_str(&format!(
         "Migrated {} file(s) ({} change(s)) with {}.\n",
         plan.files.len(),

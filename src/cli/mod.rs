@@ -13,6 +13,7 @@ mod common;
 mod completions;
 mod diff;
 mod hook;
+mod interrupted;
 mod migrate;
 mod rebase;
 mod render;
@@ -114,6 +115,10 @@ pub fn run() -> ExitCode {
             report(color, &format!("cannot change to '{}': {e}", dir.display()));
             return ExitCode::from(2);
         }
+    }
+    if let Some(f) = interrupted::guard(&cli.command) {
+        report(color, &f.message);
+        return ExitCode::from(f.code);
     }
     let result = match cli.command {
         Command::Render(a) => render::run(a),

@@ -22,7 +22,9 @@ gitops-upgrade rebase --dry-run\n  \
 gitops-upgrade rebase --upstream origin/release-2.0\n  \
 gitops-upgrade rebase --on-upstream-delete keep --output json\n  \
 gitops-upgrade rebase --list-backups\n  \
-gitops-upgrade rebase --restore\n\n\
+gitops-upgrade rebase --restore\n  \
+gitops-upgrade rebase --continue   # finish a rebase or restore that was killed\n  \
+gitops-upgrade rebase --abort      # undo it\n\n\
 Exit codes: 0 rebased (or restored, listed; roots that no longer render are reported, not \
 fatal), 1 the rebase or fetch failed (nothing was changed), 2 refused to start or usage error \
 (nothing was changed)."
@@ -67,6 +69,16 @@ pub struct RebaseArgs {
     /// List the backups of this branch, oldest first.
     #[arg(long, conflicts_with_all = ["upstream", "remote", "no_fetch", "dry_run"])]
     pub list_backups: bool,
+
+    /// Finish a rebase or restore that was interrupted (killed): working
+    /// tree, index and branch brought to the new tip.
+    #[arg(long = "continue", conflicts_with_all = ["upstream", "remote", "no_fetch", "dry_run", "restore", "list_backups", "abort"])]
+    pub continue_op: bool,
+
+    /// Undo a rebase or restore that was interrupted (killed): the old tip
+    /// checked out again.
+    #[arg(long, conflicts_with_all = ["upstream", "remote", "no_fetch", "dry_run", "restore", "list_backups"])]
+    pub abort: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -108,6 +120,9 @@ pub fn run(a: RebaseArgs) -> Result<u8, Failure> {
     let here = Path::new(".");
     if a.list_backups {
         return list(here, a.output);
+    }
+    if a.continue_op || a.abort {
+        return super::interrupted::recover(a.abort, a.output == Output::Json);
     }
     if let Some(b) = &a.restore {
         let which = (!b.is_empty()).then_some(b.as_str());

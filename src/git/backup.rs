@@ -6,6 +6,7 @@ use std::path::Path;
 use git2::{Oid, Repository};
 
 use super::error::{Context, GitError};
+use super::journal::{Journal, Op};
 use super::preflight;
 use super::time::now_stamp;
 
@@ -46,6 +47,25 @@ pub fn create_backup(
                     source: e,
                 })
             }
+        }
+    }
+    Err(GitError::Update(format!(
+        "cannot create a backup ref: too many backups of '{branch}' at {stamp}"
+    )))
+}
+
+/// The name a backup of `branch` made now would get (not created: the
+/// journal of a branch move records it first).
+pub fn free_backup_name(repo: &Repository, branch: &str) -> Result<String, GitError> {
+    let stamp = now_stamp();
+    for n in 0..1000 {
+        let name = if n == 0 {
+            format!("{PREFIX}{branch}/{stamp}")
+        } else {
+            format!("{PREFIX}{branch}/{stamp}-{n}")
+        };
+        if repo.find_reference(&name).is_err() {
+            return Ok(name);
         }
     }
     Err(GitError::Update(format!(
@@ -110,6 +130,7 @@ pub fn restore(
     dry_run: bool,
 ) -> Result<RestoreOutcome, GitError> {
     let repo = preflight::open(dir)?;
+    super::journal::refuse_if_interrupted(&repo)?;
     let head = preflight::head(&repo)?;
     let mut problems = preflight::problems(&repo)?;
     let head = match head {
@@ -142,16 +163,15 @@ pub fn restore(
         return Ok(out);
     }
     let log = format!("gitops-upgrade rebase --restore {}", chosen.name);
-    let made = create_backup(&repo, &head.branch, head.tip, &log)?;
-    if let Err(e) =
-        super::worktree::move_branch(&repo, &head.refname, head.tip, chosen.target, &log)
-    {
-        // Nothing moved: the extra backup would only confuse.
-        if let Ok(mut r) = repo.find_reference(&made) {
-            let _ = r.delete();
-        }
-        return Err(e);
-    }
+    let made = free_backup_name(&repo, &head.branch)?;
+    let j = Journal::new(
+        Op::Restore,
+        &head,
+        chosen.target,
+        made.clone(),
+        format!("to {}", chosen.name),
+    );
+    super::journal::execute(&repo, j, &log, &log)?;
     out.previous_backup = Some(made);
     Ok(out)
 }

@@ -9,6 +9,7 @@
 pub mod backup;
 pub mod error;
 pub mod fetch;
+pub mod journal;
 pub mod patchid;
 pub mod preflight;
 pub mod rebase;
@@ -20,7 +21,8 @@ pub mod time;
 pub mod tree_source;
 pub mod worktree;
 
-pub use backup::{create_backup, list_backups, restore, Backup, RestoreOutcome};
+pub use backup::{create_backup, free_backup_name, list_backups, restore, Backup, RestoreOutcome};
 pub use error::GitError;
+pub use journal::{recover, Recovered, Recovery};
 pub use rebase::{rebase, DeletePolicy, RebaseOptions};
 pub use report::RebaseReport;

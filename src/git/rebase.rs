@@ -9,8 +9,9 @@ use std::path::Path;
 
 use git2::{Buf, Oid, Repository, Signature};
 
-use super::backup::create_backup;
+use super::backup::free_backup_name;
 use super::error::{Context, GitError};
+use super::journal::{self, Journal, Op};
 pub use super::replay::DeletePolicy;
 use super::report::{RebaseReport, UpstreamDeleted};
 use super::{fetch, preflight, replay, roots, worktree};
@@ -105,6 +106,7 @@ fn committer(repo: &Repository, fallback: &Signature<'_>) -> Result<Signature<'s
 /// Rebases the branch checked out in the repository containing `dir`.
 pub fn rebase(dir: &Path, opts: &RebaseOptions) -> Result<RebaseReport, GitError> {
     let repo = preflight::open(dir)?;
+    journal::refuse_if_interrupted(&repo)?;
     let mut problems = Vec::new();
     let head = match preflight::head(&repo)? {
         Ok(h) => Some(h),
@@ -218,19 +220,21 @@ pub fn rebase(dir: &Path, opts: &RebaseOptions) -> Result<RebaseReport, GitError
                 .map_err(|e| GitError::Update(format!("cannot write the new objects: {e}")))?;
             w.commit().ctx(|| "cannot write the new objects".into())?;
         }
-        let log = format!("gitops-upgrade rebase: backup before rebasing onto {spec}");
-        let name = create_backup(&repo, &head.branch, head.tip, &log)?;
+        crate::failpoint::hit("rebase.objects-written");
+        let name = free_backup_name(&repo, &head.branch)?;
+        let j = Journal::new(
+            Op::Rebase,
+            &head,
+            outcome.new_tip,
+            name.clone(),
+            format!("onto {spec}"),
+        );
+        let backup_log = format!("gitops-upgrade rebase: backup before rebasing onto {spec}");
         let msg = format!(
             "gitops-upgrade rebase (finish): {} onto {}",
             head.refname, upstream
         );
-        if let Err(e) = worktree::move_branch(&repo, &head.refname, head.tip, outcome.new_tip, &msg)
-        {
-            if let Ok(mut r) = repo.find_reference(&name) {
-                let _ = r.delete();
-            }
-            return Err(e);
-        }
+        journal::execute(&repo, j, &backup_log, &msg)?;
         backup = Some(name);
     }
     let _ = mempack.reset();

@@ -1334,23 +1334,6 @@ fn reembed(src: &Source, n: &Node, new: &str) -> Splice {
     }
 }
 
-/// Writes every migrated file (each atomically), or none: when one write
-/// fails, the files already written get their old content back. The error
-/// names the file.
-pub fn write_all(files: &[FileChange]) -> Result<(), String> {
-    let mut written: Vec<&FileChange> = Vec::new();
-    for f in files {
-        if let Err(e) = crate::fsutil::write_atomic(&f.path, f.after.as_bytes()) {
-            for w in &written {
-                let _ = crate::fsutil::write_atomic(&w.path, w.before.as_bytes());
-            }
-            return Err(format!("cannot write {}: {e}; no file was changed", f.rel));
-        }
-        written.push(f);
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,11 +5,13 @@
 //!   catalogs (embedded from `migrations/`), with the apply-time hints.
 //! - [`edit`]: the lossless YAML editor (node tree with byte ranges, splices).
 //! - [`engine`]: finding targets in kustomizations and planning the edits.
+//! - [`journal`]: the journal that makes the multi-file write recoverable.
 //! - [`udiff`]: a small unified diff for `--dry-run`.
 
 pub mod catalog;
 pub mod edit;
 pub mod engine;
+pub mod journal;
 
 pub use catalog::{Catalog, Hints};
 pub use engine::{find_kustomizations, plan, Options, Plan, Problem};

@@ -188,7 +188,7 @@ fn migrate_tree(
             say_text(ui, &crate::textdiff::file_diff(&f.rel, &f.before, &f.after));
         }
     }
-    meng::write_all(&mp.files).map_err(|m| UpgradeError::Stopped {
+    migrate::journal::write_all(&mp.files).map_err(|m| UpgradeError::Stopped {
         step: Step::Migrate,
         message: m,
         code: 1,
@@ -238,27 +238,20 @@ fn still_broken(root: &Path, broken: &[String], ui: &mut dyn Ui) -> Result<(), U
     })
 }
 
-/// Commits `files` (relative paths) on the current branch.
+/// Commits `files` (relative paths) on the current branch, under the
+/// journal (a kill leaves nothing committed, or an interrupted commit that
+/// `rebase --continue` finishes and `rebase --abort` undoes).
 fn commit_files(repo: &Repository, files: &[String], message: &str) -> Result<Oid, UpgradeError> {
-    let e = |x: git2::Error| UpgradeError::Stopped {
+    let stop = |message: String| UpgradeError::Stopped {
         step: Step::Review,
-        message: format!("cannot commit the migration: {}", x.message()),
+        message: format!("cannot commit the migration: {message}"),
         code: 1,
     };
-    let mut index = repo.index().map_err(e)?;
-    for f in files {
-        index.add_path(Path::new(f)).map_err(e)?;
-    }
-    index.write().map_err(e)?;
-    let tree_id = index.write_tree().map_err(e)?;
-    let tree = repo.find_tree(tree_id).map_err(e)?;
-    let parent = repo.head().and_then(|h| h.peel_to_commit()).map_err(e)?;
     let sig = repo
         .signature()
         .or_else(|_| Signature::now("gitops-upgrade", "gitops-upgrade@localhost"))
-        .map_err(e)?;
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &[&parent])
-        .map_err(e)
+        .map_err(|x| stop(x.message().to_string()))?;
+    git::journal::commit_files(repo, files, message, &sig).map_err(|e| stop(e.lines().join("\n")))
 }
 
 /// The migrated files that still differ from HEAD (in the index or the

@@ -1,0 +1,155 @@
+//! Interrupted operations: the check every command makes first (a rebase,
+//! restore or migration that a kill interrupted is reported in two lines
+//! with the commands that finish or undo it), and `rebase --continue` /
+//! `--abort`, `migrate-patches --continue` / `--abort`.
+
+use std::path::Path;
+
+use super::{Command, Failure};
+use gitops_upgrade::git::{self, journal, Recovery};
+use gitops_upgrade::migrate::journal as mjournal;
+
+/// What a command does when it finds an interrupted operation.
+enum Stance {
+    /// Refuse to start: it would write over, or commit, a half-done state.
+    Refuse,
+    /// Only reads: run, after a warning.
+    Warn,
+    /// Unrelated to the repository's state (or the recovery itself).
+    Ignore,
+}
+
+fn stance(cmd: &Command) -> Stance {
+    match cmd {
+        Command::Rebase(a) if a.continue_op || a.abort || a.list_backups => Stance::Ignore,
+        Command::MigratePatches(a) if a.continue_op || a.abort => Stance::Ignore,
+        Command::Migrations(_) | Command::Demo(_) | Command::Hook(_) => Stance::Ignore,
+        Command::Render(_) | Command::Diff(_) | Command::Status(_) => Stance::Warn,
+        _ => Stance::Refuse,
+    }
+}
+
+/// The lines describing every interrupted operation of the repository
+/// around the current directory.
+fn found() -> Vec<String> {
+    let Ok(repo) = git2::Repository::discover(".") else {
+        return mjournal::interrupted(Path::new(".")).unwrap_or_default();
+    };
+    let mut lines = journal::interrupted(&repo).unwrap_or_default();
+    if let Some(w) = repo.workdir() {
+        lines.extend(mjournal::interrupted(w).unwrap_or_default());
+    }
+    lines
+}
+
+/// Called before every command: `Some` failure when it must not run.
+pub fn guard(cmd: &Command) -> Option<Failure> {
+    let stance = stance(cmd);
+    if matches!(stance, Stance::Ignore) {
+        return None;
+    }
+    let lines = found();
+    if lines.is_empty() {
+        return None;
+    }
+    match stance {
+        Stance::Refuse => Some(Failure::new(2, lines.join("\n"))),
+        _ => {
+            for l in &lines {
+                eprintln!("warning: {l}");
+            }
+            None
+        }
+    }
+}
+
+/// `gitops-upgrade rebase --continue` (`abort` false) or `--abort`.
+pub fn recover(abort: bool, json: bool) -> Result<u8, Failure> {
+    let how = if abort {
+        Recovery::Abort
+    } else {
+        Recovery::Continue
+    };
+    let r = git::recover(Path::new("."), how)
+        .map_err(|e| Failure::new(e.exit_code(), e.lines().join("\n")))?;
+    let short = |x: git2::Oid| x.to_string()[..12].to_string();
+    let op = match r.op {
+        journal::Op::Rebase => "rebase",
+        journal::Op::Restore => "restore",
+        journal::Op::Commit => "commit of the migration",
+    };
+    let text = if json {
+        let mut s = serde_json::to_string_pretty(&serde_json::json!({
+            "operation": op,
+            "action": if abort { "abort" } else { "continue" },
+            "branch": r.branch,
+            "old": r.old.to_string(),
+            "new": r.new.to_string(),
+            "head": if abort { r.old } else { r.new }.to_string(),
+            "backup": (!abort).then_some(&r.backup),
+        }))
+        .unwrap_or_default();
+        s.push('\n');
+        s
+    } else if abort {
+        format!(
+            "Undid the interrupted {op} of {}: branch, index and working tree are back at {}.\n",
+            r.branch,
+            short(r.old)
+        )
+    } else if r.op == journal::Op::Commit {
+        format!(
+            "Finished the interrupted {op} on {}: branch and index at {}.\n",
+            r.branch,
+            short(r.new)
+        )
+    } else {
+        let mut t = format!(
+            "Finished the interrupted {op} of {}: branch, index and working tree are at {}; \
+             the previous tip {} is backed up as {}.\nTo undo: gitops-upgrade rebase --restore {}\n",
+            r.branch,
+            short(r.new),
+            short(r.old),
+            r.backup,
+            r.backup
+        );
+        if r.op == journal::Op::Rebase {
+            t.push_str(&format!(
+                "Next: gitops-upgrade migrate-patches, then gitops-upgrade diff --from {}\n",
+                r.backup
+            ));
+        }
+        t
+    };
+    print!("{text}");
+    Ok(0)
+}
+
+/// `gitops-upgrade migrate-patches --continue` or `--abort`, for the
+/// migration of `root`.
+pub fn recover_migration(root: &Path, abort: bool) -> Result<u8, Failure> {
+    let r = mjournal::recover(root, abort).map_err(|lines| {
+        Failure::new(
+            2,
+            format!(
+                "refusing to start; nothing was changed:\n  {}",
+                lines.join("\n  ")
+            ),
+        )
+    })?;
+    if abort {
+        println!(
+            "Undid the interrupted migration: {} file(s) have their old text again ({} rewritten).",
+            r.files.len(),
+            r.wrote.len()
+        );
+    } else {
+        println!(
+            "Finished the interrupted migration: {} file(s) migrated ({} written now). \
+             Review them (git diff) and commit.",
+            r.files.len(),
+            r.wrote.len()
+        );
+    }
+    Ok(0)
+}
