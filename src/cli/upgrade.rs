@@ -98,11 +98,16 @@ fn migrate_tree(
         .map(|s| super::migrate::load_catalog(s, root))
         .collect::<Result<Vec<_>, _>>()?;
     let dirs = meng::find_kustomizations(root);
+    // Only the user's files are edited (see `migrate-patches`).
+    let ownership = migrate::owner::of_repo(root, None, &[]).map_err(|m| Failure::new(2, m))?;
+    println!("{}", ownership.describe());
+    let owns = |rel: &str| ownership.owns(rel);
     let mp = migrate::plan(&meng::Options {
         root,
         dirs: &dirs,
         catalogs: &catalogs,
         sets,
+        editable: Some(&owns),
     });
     for w in &mp.warnings {
         println!("warning: {w}");

@@ -5,11 +5,13 @@
 //!   catalogs (embedded from `migrations/`), with the apply-time hints.
 //! - [`edit`]: the lossless YAML editor (node tree with byte ranges, splices).
 //! - [`engine`]: finding targets in kustomizations and planning the edits.
+//! - [`owner`]: which files are the user's (the only ones edited).
 //! - [`udiff`]: a small unified diff for `--dry-run`.
 
 pub mod catalog;
 pub mod edit;
 pub mod engine;
+pub mod owner;
 pub mod udiff;
 
 pub use catalog::{Catalog, Hints};
