@@ -461,3 +461,289 @@ fn builtin_catalogs_follow_the_guides() {
         o.stderr
     );
 }
+
+// ---------------------------------------------------------------------------
+// init --preset and apply on a tree laid out as the vendor's
+
+/// Replaces the files of a work tree (all but `.git`) by those of `from`.
+fn replace_tree(dir: &Path, from: &Path) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if e.file_name() == ".git" {
+            continue;
+        }
+        if e.path().is_dir() {
+            std::fs::remove_dir_all(e.path()).unwrap();
+        } else {
+            std::fs::remove_file(e.path()).unwrap();
+        }
+    }
+    common::copy_tree(from, dir);
+}
+
+fn deployments(v: &str) -> PathBuf {
+    common::crate_dir().join("fixtures/deployments").join(v)
+}
+
+/// The vendor's repository at v0.14, the user's clone with a tailored
+/// cluster overlay, the vendor's v0.15 fetched and rebased onto, the
+/// migrations applied and the plan written by `init --preset rok-v0.15`,
+/// committed. Returns the world and the output of `init`.
+fn upgraded_site() -> (World, Out) {
+    let tmp = tempfile::tempdir().unwrap();
+    for d in ["home", "vendor"] {
+        std::fs::create_dir_all(tmp.path().join(d)).unwrap();
+    }
+    let w = World { tmp };
+    w.git("vendor", &["init", "-q", "-b", "master"]);
+    w.git("vendor", &["config", "commit.gpgsign", "false"]);
+    replace_tree(&w.dir("vendor"), &deployments("v0.14"));
+    w.commit("vendor", "Rok v0.14");
+    w.git_top(&["clone", "-q", "vendor", "user"]);
+    w.git("user", &["config", "commit.gpgsign", "false"]);
+    w.write(
+        "user",
+        "rok/rok-cluster/overlays/deploy/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ../../base\npatches:\n- path: patches/rokcluster.yaml\n",
+    );
+    w.write(
+        "user",
+        "rok/rok-cluster/overlays/deploy/patches/rokcluster.yaml",
+        USER_PATCH,
+    );
+    w.commit("user", "our cluster");
+    replace_tree(&w.dir("vendor"), &deployments("v0.15"));
+    w.commit("vendor", "Rok v0.15");
+    w.git("user", &["fetch", "-q"]);
+    w.git("user", &["rebase", "-q", "origin/master"]);
+    let o = w.run("user", &["migrate-patches", "--catalog", "rok-v0.15"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let init = w.run("user", &["init", "--preset", "rok-v0.15"]);
+    assert_eq!(init.code, 0, "{}{}", init.stdout, init.stderr);
+    w.commit("user", "migrated; upgrade plan");
+    (w, init)
+}
+
+fn fake() -> PathBuf {
+    common::crate_dir().join("tests/support/fake-kubectl")
+}
+
+impl World {
+    fn cluster(&self) -> PathBuf {
+        self.dir("cluster")
+    }
+    fn apply(&self, extra: &[&str]) -> Out {
+        let fake = fake();
+        let mut c = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"));
+        c.current_dir(self.dir("user"))
+            .args([
+                "apply",
+                "--kubectl",
+                fake.to_str().unwrap(),
+                "--poll-interval",
+                "20ms",
+                "--timeout",
+                "20s",
+            ])
+            .args(extra)
+            .env("FAKE_KUBECTL_STATE", self.cluster())
+            .stdin(std::process::Stdio::null());
+        common::isolate(&mut c, &self.dir("home"));
+        let o = common::run_with_timeout(&mut c, Duration::from_secs(120));
+        assert!(!o.timed_out);
+        Out {
+            code: o.status.and_then(|s| s.code()).unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: o.stderr_str(),
+        }
+    }
+    /// Puts objects in the fake cluster (what runs before the upgrade).
+    fn seed(&self, objects: serde_json::Value) {
+        let mut c = Command::new(fake());
+        c.args(["apply", "-f", "-"])
+            .env("FAKE_KUBECTL_STATE", self.cluster())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null());
+        let mut child = c.spawn().unwrap();
+        use std::io::Write;
+        let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objects});
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(list.to_string().as_bytes())
+            .unwrap();
+        assert!(child.wait().unwrap().success());
+    }
+    fn behave(&self, j: serde_json::Value) {
+        std::fs::create_dir_all(self.cluster()).unwrap();
+        std::fs::write(self.cluster().join("behaviour.json"), j.to_string()).unwrap();
+    }
+    fn calls(&self) -> Vec<String> {
+        std::fs::read_to_string(self.cluster().join("calls.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| {
+                let j: serde_json::Value = serde_json::from_str(l).unwrap();
+                j["argv"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn init_on_a_vendor_tree_writes_the_guide_and_apply_dry_run_accepts_it() {
+    let (w, init) = upgraded_site();
+    // every component of the guide is in the vendor's v0.15 tree
+    assert!(!init.stdout.contains("Left out"), "{}", init.stdout);
+    let plan = w.read("user", "gitops-upgrade.yaml");
+    for p in [
+        "    path: rok/rok-external-services/istio/istio-1-3-1/istio-crds-1-3-1/overlays/deploy\n",
+        "    path: rok/rok-external-services/istio/istio-1-3-1/istio-install-1-3-1/overlays/deploy\n",
+        "    path: rok/rok-istio-ingress/rok-istio-1-3-1.yaml\n",
+    ] {
+        assert!(plan.contains(p), "{p} missing in\n{plan}");
+    }
+    let o = w.apply(&["--dry-run"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    // the guide's steps 3 to 7 in its order, then the housekeeping
+    let heads: Vec<&str> = o
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with('['))
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            "[1/13] rok-disk-manager (rok/rok-disk-manager/overlays/deploy)",
+            "[2/13] rok-kmod (rok/rok-kmod/overlays/deploy)",
+            "[3/13] rok-operator (rok/rok-operator/overlays/deploy)",
+            "[4/13] rok-storageclass",
+            "[5/13] redis (rok/rok-external-services/redis/overlays/deploy)",
+            "[6/13] istio-crds (rok/rok-external-services/istio/istio-1-3-1/istio-crds-1-3-1/overlays/deploy)",
+            "[7/13] istio-install (rok/rok-external-services/istio/istio-1-3-1/istio-install-1-3-1/overlays/deploy)",
+            "[8/13] istio-ingress (rok/rok-istio-ingress/rok-istio-1-3-1.yaml)",
+            "[9/13] dex (rok/rok-external-services/dex/overlays/deploy)",
+            "[10/13] authservice (rok/rok-external-services/authservice/overlays/deploy)",
+            "[11/13] rok-cluster (rok/rok-cluster/overlays/deploy)",
+            "[12/13] verify",
+            "[13/13] housekeeping",
+        ],
+        "\n{}",
+        o.stdout
+    );
+    let out = &o.stdout;
+    for want in [
+        "(kubectl apply -f rok/rok-istio-ingress/rok-istio-1-3-1.yaml)",
+        "(kubectl apply -k rok/rok-external-services/redis/overlays/deploy)",
+        "  applied only if Service rok/rok-redis does not exist; decided against the cluster when the run starts:",
+        "statefulset.v1.apps rok-operator -n rok-system --ignore-not-found --wait=true",
+        "storageclass.v1.storage.k8s.io rok --ignore-not-found --wait=true",
+        "RokCluster rok/rok: status.version == v0.15",
+        "Job in rok named rok-upgrade-*: condition Complete=True",
+        "exec -n rok daemonset/rok -- rok-config version",
+        "configmap rok-metadata -n rok --ignore-not-found --wait=true",
+    ] {
+        assert!(out.contains(want), "{want:?} missing in\n{out}");
+    }
+    // the dry run contacts no cluster
+    assert!(w.calls().is_empty());
+}
+
+#[test]
+fn apply_skips_running_services_waits_for_the_new_version_and_verifies() {
+    let (w, _) = upgraded_site();
+    // Before the upgrade: Redis already runs (Service rok/rok-redis), the
+    // old StorageClass, the old ConfigMap rok/rok-metadata, the Rok
+    // DaemonSet and the upgrade Job the operator would start.
+    w.behave(serde_json::json!({
+        "status": {"RokCluster/rok/rok": {"health": "OK", "phase": "Running", "version": "v0.15"}},
+        "ready_after": {"RokCluster/rok/rok": 3},
+        "exec": {"daemonset/rok": {"rok-config version": [
+            "Current version [Cluster-wide]: v001400_0004\nDesired version [This appliance]: v001500_0010",
+            "Current version [Cluster-wide]: v001500_0010\nDesired version [This appliance]: v001500_0010"
+        ]}}
+    }));
+    w.seed(serde_json::json!([
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "rok-redis", "namespace": "rok"},
+         "spec": {"ports": [{"port": 6379}]}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "rok-metadata", "namespace": "rok"}},
+        {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "rok"},
+         "provisioner": "rok.csi.arrikto.com", "parameters": {"fsType": "ext4"}},
+        {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "rok", "namespace": "rok"},
+         "spec": {"selector": {"matchLabels": {"app": "rok"}},
+                  "template": {"metadata": {"labels": {"app": "rok"}}, "spec": {"containers": [{"name": "rok", "image": "x"}]}}}},
+        {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "rok-upgrade-x7k2p", "namespace": "rok"},
+         "spec": {"template": {"spec": {"containers": [{"name": "u", "image": "x"}], "restartPolicy": "Never"}}}}
+    ]));
+    let seeded = w.calls().len();
+    // without --yes and no terminal, the deletes are refused
+    let o = w.apply(&[]);
+    assert_ne!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let o = w.apply(&["--resume", "--yes"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .contains("[5/13] redis (rok/rok-external-services/redis/overlays/deploy): skipped: Service rok/rok-redis already exists"),
+        "{}",
+        o.stdout
+    );
+    let calls = w.calls()[seeded..].to_vec();
+    let pos = |pred: &dyn Fn(&str) -> bool| {
+        calls
+            .iter()
+            .position(|c| pred(c))
+            .unwrap_or_else(|| panic!("no such call in {calls:#?}"))
+    };
+    // redis was never applied; istio etc. were
+    let log = std::fs::read_to_string(w.cluster().join("calls.jsonl")).unwrap();
+    assert!(!log.contains("\"Deployment/rok-redis\""), "{log}");
+    assert!(log.contains("\"Gateway/rok-gateway\""), "{log}");
+    // the order of the guide: operator StatefulSet deleted, the StorageClass
+    // deleted, the cluster applied, the version checked, then the old
+    // ConfigMap deleted
+    let del_sts = pos(&|c| c.starts_with("delete statefulset.v1.apps rok-operator"));
+    let del_sc = pos(&|c| c.starts_with("delete storageclass.v1.storage.k8s.io rok"));
+    let exec = pos(&|c| c.starts_with("exec -n rok daemonset/rok -- rok-config version"));
+    let del_cm = pos(&|c| c.starts_with("delete configmap rok-metadata -n rok"));
+    assert!(
+        del_sts < del_sc && del_sc < exec && exec < del_cm,
+        "{calls:#?}"
+    );
+    // the version wait polled until the cluster reported v0.15, and the
+    // rok-config check ran until it printed v0015
+    assert!(
+        calls
+            .iter()
+            .filter(|c| c.starts_with("exec -n rok daemonset/rok"))
+            .count()
+            >= 2
+    );
+    let st = w.run("user", &["status", "--output", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&st.stdout).unwrap();
+    let statuses: Vec<(String, String)> = v["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        statuses.contains(&("redis".into(), "skipped".into())),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&("housekeeping".into(), "done".into())),
+        "{statuses:?}"
+    );
+}
