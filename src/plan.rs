@@ -13,6 +13,9 @@ use crate::migrate::edit::{Kind, Node, Source};
 /// The plan file's name, at the root of the repository's work tree.
 pub const FILE_NAME: &str = "gitops-upgrade.yaml";
 
+/// The name of the last component that the plan's `after:` steps make.
+pub const HOUSEKEEPING: &str = "housekeeping";
+
 /// A problem in the plan file, at a position.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{path}:{line}:{col}: {msg}")]
@@ -95,6 +98,9 @@ pub struct ReadyRule {
     pub namespace: Option<String>,
     pub name: Option<String>,
     pub selector: Option<String>,
+    /// Objects whose name starts with this (with or without `selector`):
+    /// the vendor's upgrade Job `rok-upgrade-XYZ`.
+    pub name_prefix: Option<String>,
     pub check: ReadyCheck,
     /// Where the rule is written (for messages).
     pub line: usize,
@@ -103,7 +109,7 @@ pub struct ReadyRule {
 impl ReadyRule {
     /// `RokCluster rok/rok status.health == OK`.
     pub fn describe(&self) -> String {
-        let what = match (&self.name, &self.selector) {
+        let mut what = match (&self.name, &self.selector) {
             (Some(n), _) => match &self.namespace {
                 Some(ns) => format!("{} {ns}/{n}", self.kind),
                 None => format!("{} {n}", self.kind),
@@ -112,8 +118,14 @@ impl ReadyRule {
                 Some(ns) => format!("{} in {ns} with {s}", self.kind),
                 None => format!("{} with {s}", self.kind),
             },
-            (None, None) => self.kind.clone(),
+            (None, None) => match &self.namespace {
+                Some(ns) => format!("{} in {ns}", self.kind),
+                None => self.kind.clone(),
+            },
         };
+        if let Some(p) = &self.name_prefix {
+            what.push_str(&format!(" named {p}*"));
+        }
         match &self.check {
             ReadyCheck::Field { path, equals } => format!("{what}: {path} == {equals}"),
             ReadyCheck::Condition { type_, status } => {
@@ -123,18 +135,92 @@ impl ReadyRule {
     }
 }
 
-/// One component: a kustomization applied as a unit.
+/// A command run in a pod whose output must match a pattern (the vendor's
+/// `kubectl exec -n rok daemonset/rok -- rok-config version`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecCheck {
+    pub namespace: Option<String>,
+    /// What `kubectl exec` takes: `daemonset/rok`, `pod/x`, `deploy/y`.
+    pub target: String,
+    pub container: Option<String>,
+    pub command: Vec<String>,
+    /// A regular expression the output must match (checked when parsed).
+    pub matches: String,
+    pub line: usize,
+}
+
+impl ExecCheck {
+    pub fn describe(&self) -> String {
+        let ns = self
+            .namespace
+            .as_deref()
+            .map(|n| format!("{n}/"))
+            .unwrap_or_default();
+        format!(
+            "`{}` in {ns}{} prints /{}/",
+            self.command.join(" "),
+            self.target,
+            self.matches
+        )
+    }
+}
+
+/// When a component is applied (the guides' "if you don't already run
+/// Redis"), decided against the live cluster when the run starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// Skipped when all of these objects exist.
+    UnlessExists(Vec<ObjectRef>),
+    /// Skipped when every object the component renders exists.
+    UnlessRenderedExist,
+}
+
+impl Condition {
+    pub fn describe(&self) -> String {
+        match self {
+            Condition::UnlessExists(refs) => format!(
+                "only if {} {} not exist",
+                refs.iter()
+                    .map(|r| r.display())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if refs.len() == 1 { "does" } else { "do" }
+            ),
+            Condition::UnlessRenderedExist => {
+                "only if the objects it renders do not all exist already".into()
+            }
+        }
+    }
+}
+
+/// One component: a kustomization (`kubectl apply -k`), a plain manifest
+/// file or directory (`kubectl apply -f`), or no path at all (only its
+/// steps and waits: verification, housekeeping), applied as a unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Component {
     pub name: String,
-    /// The kustomization directory, relative to the repository root.
+    /// The kustomization directory, or the manifest file or directory,
+    /// relative to the repository root; empty for a component of steps
+    /// only.
     pub path: String,
     pub before: Vec<PreStep>,
     pub ready: Vec<ReadyRule>,
+    /// Commands run in pods whose output must match (waited for like
+    /// `ready`).
+    pub exec_ready: Vec<ExecCheck>,
     /// Objects to delete and re-create when their rendered form changes.
     pub recreate: Vec<ObjectRef>,
     /// Overrides `apply --timeout` for this component's waits.
     pub timeout: Option<Duration>,
+    /// Applied only when this holds.
+    pub when: Option<Condition>,
+}
+
+impl Component {
+    /// A component of steps and waits only (no `path`).
+    pub fn steps_only(&self) -> bool {
+        self.path.is_empty()
+    }
 }
 
 /// The `policies:` section, read by `check`.
@@ -352,7 +438,14 @@ pub fn parse(text: &str, file: &str) -> Result<Plan, PlanError> {
         root,
         entries,
         "the plan",
-        &["version", "from", "migrations", "components", "policies"],
+        &[
+            "version",
+            "from",
+            "migrations",
+            "components",
+            "after",
+            "policies",
+        ],
         &[],
     )?;
     plan.version = cx.opt_string(root, "version", "plan")?;
@@ -372,6 +465,32 @@ pub fn parse(text: &str, file: &str) -> Result<Plan, PlanError> {
                 ));
             }
             plan.components.push(comp);
+        }
+    }
+    if let Some(a) = root.get("after") {
+        // Steps after the last component (housekeeping), run as a last
+        // component of steps only.
+        let mut steps = Vec::new();
+        for (j, step) in cx.seq(a, "after")?.iter().enumerate() {
+            steps.push(pre_step(&cx, step, &format!("after[{j}]"))?);
+        }
+        if !steps.is_empty() {
+            if plan.components.iter().any(|c| c.name == HOUSEKEEPING) {
+                return Err(cx.err(
+                    a,
+                    format!("after: a component is already named '{HOUSEKEEPING}'"),
+                ));
+            }
+            plan.components.push(Component {
+                name: HOUSEKEEPING.into(),
+                path: String::new(),
+                before: steps,
+                ready: Vec::new(),
+                exec_ready: Vec::new(),
+                recreate: Vec::new(),
+                timeout: None,
+                when: None,
+            });
         }
     }
     if let Some(p) = root.get("policies") {
@@ -399,27 +518,72 @@ fn component(cx: &Ctx<'_>, n: &Node, i: usize) -> Result<Component, PlanError> {
         n,
         entries,
         &what,
-        &["name", "path", "before", "ready", "recreate", "timeout"],
-        &["name", "path"],
+        &[
+            "name",
+            "path",
+            "before",
+            "ready",
+            "recreate",
+            "timeout",
+            "unless-exists",
+        ],
+        &["name"],
     )?;
     let name = cx.opt_string(n, "name", &what)?.unwrap_or_default();
-    let path_node = n.get("path").unwrap_or(n);
-    let path = cx.string(path_node, &format!("{what}.path"))?;
-    if path.starts_with('/') || path.split('/').any(|s| s == "..") {
-        return Err(cx.err(
-            path_node,
-            format!("{what}.path: must be relative to the repository root, without '..'"),
-        ));
-    }
-    let path = path.trim_end_matches('/').to_string();
+    let path = match n.get("path") {
+        None => {
+            if n.get("before").is_none() && n.get("ready").is_none() {
+                return Err(cx.err(
+                    n,
+                    format!("{what}: missing required field 'path' (only a component with 'before' or 'ready' steps may have none)"),
+                ));
+            }
+            String::new()
+        }
+        Some(path_node) => {
+            let path = cx.string(path_node, &format!("{what}.path"))?;
+            if path.starts_with('/') || path.split('/').any(|s| s == "..") {
+                return Err(cx.err(
+                    path_node,
+                    format!("{what}.path: must be relative to the repository root, without '..'"),
+                ));
+            }
+            path.trim_end_matches('/').to_string()
+        }
+    };
     let mut comp = Component {
         name,
         path,
         before: Vec::new(),
         ready: Vec::new(),
+        exec_ready: Vec::new(),
         recreate: Vec::new(),
         timeout: None,
+        when: None,
     };
+    if let Some(u) = n.get("unless-exists") {
+        let w = format!("{what}.unless-exists");
+        comp.when = Some(match &u.kind {
+            Kind::Scalar { value, .. } if value == "rendered" => Condition::UnlessRenderedExist,
+            Kind::Seq { items, .. } if !items.is_empty() => {
+                let mut refs = Vec::new();
+                for (j, o) in items.iter().enumerate() {
+                    refs.push(cx.object_ref(o, &format!("{w}[{j}]"), &[])?);
+                }
+                Condition::UnlessExists(refs)
+            }
+            Kind::Map { .. } => Condition::UnlessExists(vec![cx.object_ref(u, &w, &[])?]),
+            _ => {
+                return Err(cx.err(
+                    u,
+                    format!("{w}: expected an object ({{kind, name, namespace}}), a list of them, or 'rendered'"),
+                ))
+            }
+        });
+        if comp.path.is_empty() && comp.when == Some(Condition::UnlessRenderedExist) {
+            return Err(cx.err(u, format!("{w}: 'rendered' needs a 'path'")));
+        }
+    }
     if let Some(t) = n.get("timeout") {
         let s = cx.string(t, &format!("{what}.timeout"))?;
         comp.timeout =
@@ -433,8 +597,12 @@ fn component(cx: &Ctx<'_>, n: &Node, i: usize) -> Result<Component, PlanError> {
     }
     if let Some(r) = n.get("ready") {
         for (j, rule) in cx.seq(r, &format!("{what}.ready"))?.iter().enumerate() {
-            comp.ready
-                .push(ready_rule(cx, rule, &format!("{what}.ready[{j}]"))?);
+            let w = format!("{what}.ready[{j}]");
+            if rule.get("exec").is_some() {
+                comp.exec_ready.push(exec_check(cx, rule, &w)?);
+            } else {
+                comp.ready.push(ready_rule(cx, rule, &w)?);
+            }
         }
     }
     if let Some(r) = n.get("recreate") {
@@ -517,6 +685,7 @@ fn ready_rule(cx: &Ctx<'_>, n: &Node, what: &str) -> Result<ReadyRule, PlanError
             "namespace",
             "name",
             "selector",
+            "name-prefix",
             "field",
             "equals",
             "condition",
@@ -526,10 +695,11 @@ fn ready_rule(cx: &Ctx<'_>, n: &Node, what: &str) -> Result<ReadyRule, PlanError
     )?;
     let name = cx.opt_string(n, "name", what)?;
     let selector = cx.opt_string(n, "selector", what)?;
-    if name.is_some() == selector.is_some() {
+    let name_prefix = cx.opt_string(n, "name-prefix", what)?;
+    if name.is_some() == (selector.is_some() || name_prefix.is_some()) {
         return Err(cx.err(
             n,
-            format!("{what}: give exactly one of 'name' or 'selector'"),
+            format!("{what}: give exactly one of 'name' or 'selector' (and/or 'name-prefix')"),
         ));
     }
     let field = cx.opt_string(n, "field", what)?;
@@ -568,7 +738,48 @@ fn ready_rule(cx: &Ctx<'_>, n: &Node, what: &str) -> Result<ReadyRule, PlanError
         namespace: cx.opt_string(n, "namespace", what)?,
         name,
         selector,
+        name_prefix,
         check,
+        line: n.line,
+    })
+}
+
+fn exec_check(cx: &Ctx<'_>, n: &Node, what: &str) -> Result<ExecCheck, PlanError> {
+    let entries = cx.map(n, what)?;
+    cx.keys(n, entries, what, &["exec", "matches"], &["exec", "matches"])?;
+    let e = n.get("exec").unwrap_or(n);
+    let w = format!("{what}.exec");
+    let ee = cx.map(e, &w)?;
+    cx.keys(
+        e,
+        ee,
+        &w,
+        &["namespace", "target", "container", "command"],
+        &["target", "command"],
+    )?;
+    let cmd_node = e.get("command").unwrap_or(e);
+    let mut command = Vec::new();
+    for (j, c) in cx
+        .seq(cmd_node, &format!("{w}.command"))?
+        .iter()
+        .enumerate()
+    {
+        command.push(cx.string(c, &format!("{w}.command[{j}]"))?);
+    }
+    if command.is_empty() {
+        return Err(cx.err(cmd_node, format!("{w}.command: must not be empty")));
+    }
+    let m = n.get("matches").unwrap_or(n);
+    let matches = cx.string(m, &format!("{what}.matches"))?;
+    if let Err(err) = regex::Regex::new(&matches) {
+        return Err(cx.err(m, format!("{what}.matches: bad regular expression: {err}")));
+    }
+    Ok(ExecCheck {
+        namespace: cx.opt_string(e, "namespace", &w)?,
+        target: cx.opt_string(e, "target", &w)?.unwrap_or_default(),
+        container: cx.opt_string(e, "container", &w)?,
+        command,
+        matches,
         line: n.line,
     })
 }
@@ -637,11 +848,11 @@ policies:
     fn errors_name_the_position() {
         assert_eq!(
             err("components:\n  - name: a\n    pth: x\n"),
-            "gitops-upgrade.yaml:3:5: components[0]: unknown field 'pth' (expected one of: name, path, before, ready, recreate, timeout)"
+            "gitops-upgrade.yaml:3:5: components[0]: unknown field 'pth' (expected one of: name, path, before, ready, recreate, timeout, unless-exists)"
         );
         assert_eq!(
             err("components:\n  - name: a\n"),
-            "gitops-upgrade.yaml:2:5: components[0]: missing required field 'path'"
+            "gitops-upgrade.yaml:2:5: components[0]: missing required field 'path' (only a component with 'before' or 'ready' steps may have none)"
         );
         assert_eq!(
             err("components:\n- {name: a, path: x, timeout: 5 minutes}\n"),

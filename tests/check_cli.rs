@@ -375,8 +375,8 @@ fn pending_migrations_of_the_plan_are_findings_until_migrated() {
     )
     .commit("rebased on 0.15");
     r.write(
-        "rok/rok-cluster/overlays/deploy/patches/metadata.yaml",
-        "# Site metadata read by the join job.\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: rok-metadata\n  namespace: rok\ndata:\n  site: 'eu-west-1'\n",
+        "rok/rok-cluster/overlays/deploy/ops-metadata.yaml",
+        "# Site metadata of ours.\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ops-metadata\n  namespace: rok\ndata:\n  site: 'eu-west-1'\n",
     )
     .add();
     let o = r.hook();
@@ -387,7 +387,6 @@ fn pending_migrations_of_the_plan_are_findings_until_migrated() {
     for want in [
         "rok/rok-cluster/overlays/deploy/patches/rokcluster.yaml:9:3: migration/rok-v0.15/configvars-map",
         "rok/rok-cluster/overlays/deploy/patches/tuning.json6902.yaml:4:3: migration/rok-v0.15/configvars-map",
-        "rok/rok-cluster/overlays/deploy/patches/metadata.yaml:5:3: migration/rok-v0.15/join-metadata",
         "rok/rok-cluster/overlays/deploy/patches/rokcluster.yaml:2:1: migration/rok-v0.15/redis-endpoint",
         "rok/rok-cluster/overlays/deploy/patches/rokcluster.yaml:9:15: kustomize/render",
     ] {

@@ -535,6 +535,7 @@ fn readiness_of_the_fakes_objects() {
         namespace: Some("rok".into()),
         name: Some("rok".into()),
         selector: None,
+        name_prefix: None,
         check: ReadyCheck::Field {
             path: "status.health".into(),
             equals: "OK".into(),
@@ -554,6 +555,7 @@ fn readiness_of_the_fakes_objects() {
         namespace: Some("rok".into()),
         name: None,
         selector: Some("app=stuck".into()),
+        name_prefix: None,
         check: ReadyCheck::Condition {
             type_: "Ready".into(),
             status: "True".into(),

@@ -111,7 +111,7 @@ fn v015_migrates_to_the_expected_files() {
     let t = setup("rok-0.14");
     let o = run(t.path(), V15);
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
-    assert!(o.stdout.contains("Migrated 4 file(s)"), "{}", o.stdout);
+    assert!(o.stdout.contains("Migrated 3 file(s)"), "{}", o.stdout);
     assert!(o.stdout.contains("all build"), "{}", o.stdout);
     assert_same_tree(t.path(), &fixture("expected/rok-0.14"));
 }
@@ -233,7 +233,8 @@ fn json_output_has_the_documented_shape() {
     let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v["status"], "pending");
     assert_eq!(v["catalogs"][0], "rok-v0.15");
-    assert_eq!(v["files"].as_array().unwrap().len(), 4);
+    assert_eq!(v["files"].as_array().unwrap().len(), 3);
+    assert_eq!(v["ownership"]["basis"], "not-git");
     let c = &v["changes"][0];
     for k in ["catalog", "rule", "path", "line", "message"] {
         assert!(!c[k].is_null(), "{k} in {c}");
@@ -253,20 +254,30 @@ fn migrated_overlays_build_with_kubectl_and_carry_the_new_shape() {
         c.arg("kustomize").arg(dir);
         common::run_with_timeout(&mut c, Duration::from_secs(60))
     };
-    // Before: the overlay patches the old ConfigMap name and does not build.
-    assert!(!render(&overlay).success());
+    // Before: the user's patch still writes configVars as a string over the
+    // vendor's 0.15 mapping, which kustomize cannot merge.
+    let o = render(&overlay);
+    assert!(!o.success());
+    assert!(
+        o.stderr_str().contains("expected MappingNode"),
+        "{}",
+        o.stderr_str()
+    );
     assert_eq!(run(t.path(), V15).code, 0);
     let o = render(&overlay);
     assert!(o.success(), "{}", o.stderr_str());
     let out = String::from_utf8_lossy(&o.stdout);
     for want in [
         "  configVars:\n    cluster.site: eu-west\n",
-        "    rok: gcr.io/arrikto/roke:release-0.15-l0-release-0.15\n",
+        "    rok: gcr.io/arrikto/roke:v0.15\n",
+        "    rokCSI: gcr.io/arrikto/rok-csi:v0.15\n",
         "  redis:\n    endpoint: redis://rok-redis.rok.svc.cluster.local:6379\n",
-        "  name: rok-join-metadata\n",
+        // the v0.15 guide renames nothing of the user's
+        "  name: ops-metadata\n",
     ] {
         assert!(out.contains(want), "missing {want:?} in:\n{out}");
     }
+    assert!(!out.contains("join-metadata"), "{out}");
     let t = setup("rok-0.10");
     assert_eq!(run(t.path(), V11_12).code, 0);
     let o = render(&t.path().join("rok/rok-csi/overlays/deploy"));
@@ -296,7 +307,7 @@ fn paths_limit_the_run_and_catalogs_come_from_the_plan_file() {
         &["migrate-patches", "rok/rok-cluster/overlays/deploy"],
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
-    assert!(o.stdout.contains("Migrated 4 file(s)"), "{}", o.stdout);
+    assert!(o.stdout.contains("Migrated 3 file(s)"), "{}", o.stdout);
     // then the whole repository: the overlay's patch has spec.redis, so
     // the base is left alone
     let o = run(t.path(), &["migrate-patches"]);

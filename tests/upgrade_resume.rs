@@ -55,6 +55,11 @@ impl Upgrade {
         git(&vendor, &["commit", "-qm", "rok v0.14"]);
         git(t.path(), &["clone", "-q", "vendor", "site"]);
         fs::write(user.join("gitops-upgrade.yaml"), PLAN).unwrap();
+        // The site's own change to its overlay (migrate-patches edits only
+        // the files of the user's commits).
+        let patch = user.join("rok-cluster/overlays/deploy/patches/rokcluster.yaml");
+        let text = fs::read_to_string(&patch).unwrap();
+        fs::write(&patch, text.replace("nodeCount: 5", "nodeCount: 7")).unwrap();
         git(&user, &["add", "-A"]);
         git(&user, &["commit", "-qm", "plan"]);
         copy_tree(&crate_dir().join("fixtures/upgrade/rok-v0.15"), &vendor);

@@ -14,9 +14,10 @@ use super::kube::{
 };
 use super::ready::{self, Readiness};
 use super::state::{self, ComponentState, State, Status};
+use super::steps::{self, Form};
 use crate::diff::side::Source;
 use crate::diff::{self, immutable, RecreateHint};
-use crate::plan::{Component, ObjectRef, Plan, PreStep, ReadyRule};
+use crate::plan::{Component, ExecCheck, ObjectRef, Plan, PreStep, ReadyRule};
 use crate::resource::{split_api_version, Origin, Resource};
 use crate::yaml::Value;
 
@@ -286,24 +287,21 @@ fn digest(objs: &[Obj]) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn render(source: &Source<'_>, c: &Component) -> Result<Vec<Obj>, ApplyError> {
-    let err = |message: String| ApplyError::Render {
+fn render(source: &Source<'_>, c: &Component) -> Result<(Vec<Obj>, Form), ApplyError> {
+    let (resources, form) = steps::load(source, c).map_err(|message| ApplyError::Render {
         component: c.name.clone(),
         path: c.path.clone(),
         message,
-    };
-    let resources = source
-        .build(&c.path)
-        .map_err(err)?
-        .ok_or_else(|| err("no kustomization here".into()))?;
-    Ok(resources
+    })?;
+    let objs = resources
         .into_iter()
         .map(|r| Obj {
             key: obj_key(&r),
             json: diff::report::to_json_value(&r.obj),
             resource: r,
         })
-        .collect())
+        .collect();
+    Ok((objs, form))
 }
 
 /// Whether a `delete` pre-step of the component removes this object.
@@ -439,10 +437,28 @@ pub fn run(
         ));
     }
 
+    if !continue_record && !opts.dry_run {
+        decide_conditions(t, cluster, &selected, &mut st)?;
+    }
     for (i, c) in selected.iter().enumerate() {
-        let objs = render(&t.source, c)?;
+        let (objs, form) = render(&t.source, c)?;
         let dg = digest(&objs);
-        let head = format!("[{}/{}] {} ({})", i + 1, total, c.name, c.path);
+        let head = match form {
+            Form::StepsOnly => format!("[{}/{}] {}", i + 1, total, c.name),
+            _ => format!("[{}/{}] {} ({})", i + 1, total, c.name, c.path),
+        };
+        if let Some(cs) = st
+            .component(&c.name)
+            .filter(|s| s.status == Status::Skipped)
+        {
+            if !opts.dry_run {
+                ui.say(&format!(
+                    "{head}: {}",
+                    cs.message.as_deref().unwrap_or("skipped")
+                ));
+                continue;
+            }
+        }
         if opts.resume {
             if let Some(cs) = st.component(&c.name) {
                 if cs.status == Status::Done && cs.digest.as_deref() == Some(dg.as_str()) {
@@ -457,7 +473,7 @@ pub fn run(
             }
         }
         if opts.dry_run {
-            describe(t, cluster, opts, c, &objs, &head, ui)?;
+            describe(t, cluster, opts, c, &objs, form, &head, ui)?;
             continue;
         }
         ui.say(&head);
@@ -482,7 +498,11 @@ pub fn run(
     if opts.dry_run {
         return Ok(None);
     }
-    if st.components.iter().all(|c| c.status == Status::Done) {
+    if st
+        .components
+        .iter()
+        .all(|c| matches!(c.status, Status::Done | Status::Skipped))
+    {
         st.finished = Some(crate::git::time::now_stamp());
         st.last_applied = Some(st.revision.clone());
         state::save(&t.git_dir, &st)?;
@@ -556,6 +576,7 @@ pub fn table(st: &State) -> String {
             Status::InProgress => "in progress",
             Status::Failed => "FAILED",
             Status::Pending => "",
+            Status::Skipped => "skipped",
         };
         out.push_str(format!("  {:<w$}  {:<vw$}  {:<vw$}  {mark}", c.name, from, to).trim_end());
         out.push('\n');
@@ -670,16 +691,18 @@ fn apply_component(
         ))
     };
     let all: Vec<&Obj> = objs.iter().collect();
-    if objs.iter().any(&uses_own_crd) {
+    if objs.is_empty() {
+        // a component of steps only
+    } else if objs.iter().any(&uses_own_crd) {
         let (later, first): (Vec<&Obj>, Vec<&Obj>) = objs.iter().partition(|o| uses_own_crd(o));
         apply_set(cluster, opts, c, &first, &asked, &mut recreated, ui)?;
         ui.say("  waiting for the CRDs before the custom resources that use them");
-        wait_ready(cluster, opts, c, &first, &[], timeout, ui)?;
+        wait_ready(cluster, opts, c, &first, &[], &[], timeout, ui)?;
         apply_set(cluster, opts, c, &later, &asked, &mut recreated, ui)?;
     } else {
         apply_set(cluster, opts, c, &all, &asked, &mut recreated, ui)?;
     }
-    wait_ready(cluster, opts, c, &all, &c.ready, timeout, ui)?;
+    wait_ready(cluster, opts, c, &all, &c.ready, &c.exec_ready, timeout, ui)?;
     Ok(recreated)
 }
 
@@ -885,27 +908,45 @@ fn rule_objects(
                 r.namespace.as_deref(),
                 r.selector.as_deref().unwrap_or(""),
             )
+            .map(|objs| steps::filter_prefix(r, objs))
             .map_err(kube(c))
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn wait_ready(
     cluster: &dyn Cluster,
     opts: &Options,
     c: &Component,
     objs: &[&Obj],
     rules: &[ReadyRule],
+    execs: &[ExecCheck],
     timeout: Duration,
     ui: &mut dyn Ui,
 ) -> Result<(), ApplyError> {
     let watched: Vec<&Obj> = objs.iter().copied().filter(|o| watched(&o.key)).collect();
-    if watched.is_empty() && rules.is_empty() {
+    if watched.is_empty() && rules.is_empty() && execs.is_empty() {
         return Ok(());
     }
     let mut done: BTreeSet<usize> = BTreeSet::new();
     let mut rules_done: BTreeSet<usize> = BTreeSet::new();
+    let mut execs_done: BTreeSet<usize> = BTreeSet::new();
     poll_until(opts, c, timeout, ui, || {
         let mut pending = Vec::new();
+        // commands in pods, after the object rules (they pass last)
+        let exec_pending = |pending: &mut Vec<String>, done: &mut BTreeSet<usize>| {
+            for (i, x) in execs.iter().enumerate() {
+                if done.contains(&i) {
+                    continue;
+                }
+                match steps::exec_pending(cluster, x) {
+                    None => {
+                        done.insert(i);
+                    }
+                    Some(m) => pending.push(m),
+                }
+            }
+        };
         for (i, o) in watched.iter().enumerate() {
             if done.contains(&i) {
                 continue;
@@ -945,17 +986,22 @@ fn wait_ready(
                 }
             }
         }
+        if pending.is_empty() {
+            exec_pending(&mut pending, &mut execs_done);
+        }
         Ok(pending)
     })
 }
 
 /// The dry run of one component: the commands, the objects, the waits.
+#[allow(clippy::too_many_arguments)]
 fn describe(
     t: &Target<'_>,
     cluster: &dyn Cluster,
     opts: &Options,
     c: &Component,
     objs: &[Obj],
+    form: Form,
     head: &str,
     ui: &mut dyn Ui,
 ) -> Result<(), ApplyError> {
@@ -964,14 +1010,19 @@ fn describe(
     hints.extend(t.catalog_hints.iter().cloned());
     // Compare with the render of the same path at --from.
     let (old, from_label) = match &t.from {
-        Some((src, label)) => {
-            let old = src.build(&c.path).map_err(|m| ApplyError::Render {
-                component: c.name.clone(),
-                path: format!("{} at {label}", c.path),
-                message: m,
-            })?;
-            (old, label.as_str())
-        }
+        Some(_) if form == Form::StepsOnly => (Some(Vec::new()), ""),
+        Some((src, label)) => match steps::load_path(src, &c.path) {
+            Ok(old) => (old.map(|o| o.0), label.as_str()),
+            // The old side may not render (a rebased commit before its
+            // migration): nothing to compare with, said.
+            Err(m) => {
+                ui.say(&format!(
+                    "  (not compared: {} does not render at {label}: {m})",
+                    c.path
+                ));
+                (None, label.as_str())
+            }
+        },
         None => (None, "nothing"),
     };
     let new: Vec<Resource> = objs.iter().map(|o| o.resource.clone()).collect();
@@ -987,16 +1038,27 @@ fn describe(
         ),
         None => Vec::new(),
     };
-    ui.say(&format!(
-        "{head}: {} object{}{}",
-        objs.len(),
-        if objs.len() == 1 { "" } else { "s" },
-        if old.is_none() {
-            format!(" (new: not at {from_label})")
-        } else {
-            String::new()
+    if form == Form::StepsOnly {
+        ui.say(&format!("{head}: steps and checks only"));
+    } else {
+        ui.say(&format!(
+            "{head}: {} object{}{} ({})",
+            objs.len(),
+            if objs.len() == 1 { "" } else { "s" },
+            if old.is_none() {
+                format!(" (new: not at {from_label})")
+            } else {
+                String::new()
+            },
+            form.command(&c.path)
+        ));
+    }
+    if let Some(cond) = &c.when {
+        let keys: Vec<ObjKey> = objs.iter().map(|o| o.key.clone()).collect();
+        for l in steps::describe_condition(cluster, cond, &keys) {
+            ui.say(&l);
         }
-    ));
+    }
     let cmd = |args: &[&str]| {
         cluster.command_line(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
     };
@@ -1073,7 +1135,9 @@ fn describe(
     if opts.server_side {
         apply.extend(["--server-side", "--force-conflicts"]);
     }
-    ui.say(&format!("  $ {}   # the objects below", cmd(&apply)));
+    if form != Form::StepsOnly {
+        ui.say(&format!("  $ {}   # the objects below", cmd(&apply)));
+    }
     for o in objs {
         let id = diff::Identity::of(&o.resource);
         let what = match &old {
@@ -1118,6 +1182,9 @@ fn describe(
         };
         waits.push((cluster.command_line(&args), r.describe()));
     }
+    for x in &c.exec_ready {
+        waits.push((steps::exec_command(cluster, x), x.describe()));
+    }
     if !waits.is_empty() {
         ui.say(&format!(
             "  wait (polled every {}, timeout {}):",
@@ -1127,6 +1194,27 @@ fn describe(
         for (cmd, what) in waits {
             ui.say(&format!("      {what}"));
             ui.say(&format!("        $ {cmd}"));
+        }
+    }
+    Ok(())
+}
+
+/// Decides every conditional component of a new run against the cluster
+/// as it is before anything is applied (the guides' "if you don't already
+/// run it"), and records the skipped ones: a component applied earlier in
+/// the run must not make a later one of the same service look installed.
+fn decide_conditions(
+    t: &Target<'_>,
+    cluster: &dyn Cluster,
+    selected: &[&Component],
+    st: &mut State,
+) -> Result<(), ApplyError> {
+    for c in selected {
+        let Some(cond) = &c.when else { continue };
+        let (objs, _) = render(&t.source, c)?;
+        let keys: Vec<ObjKey> = objs.iter().map(|o| o.key.clone()).collect();
+        if let Some(reason) = steps::skip_reason(cluster, cond, &keys).map_err(kube(c))? {
+            set(st, &c.name, Status::Skipped, None, Some(reason));
         }
     }
     Ok(())

@@ -83,7 +83,9 @@ pub fn uncommitted_under(repo: &git2::Repository, plan: &Plan) -> Vec<String> {
         if plan
             .components
             .iter()
-            .any(|c| p.starts_with(&format!("{}/", c.path)) || p == plan::FILE_NAME)
+            .any(|c| {
+                !c.path.is_empty() && (p == c.path || p.starts_with(&format!("{}/", c.path)))
+            } || p == plan::FILE_NAME)
             && !out.contains(&p.to_string())
         {
             out.push(p.to_string());

@@ -116,6 +116,16 @@ pub trait Cluster {
         container: Option<&str>,
         since: Duration,
     ) -> Result<String, KubeError>;
+    /// Runs a command in a pod (`kubectl exec -n NS TARGET [-c C] -- CMD`)
+    /// and returns its standard output. `target` is what kubectl takes:
+    /// `daemonset/rok` (one of its pods), `pod/x`.
+    fn exec(
+        &self,
+        namespace: Option<&str>,
+        target: &str,
+        container: Option<&str>,
+        command: &[String],
+    ) -> Result<String, KubeError>;
 }
 
 /// How long one kubectl call may take before it is stopped (see
@@ -226,6 +236,24 @@ pub fn logs_args(key: &ObjKey, container: Option<&str>, since: Duration) -> Vec<
     let secs = since.as_secs() + u64::from(since.subsec_nanos() > 0);
     a.push(format!("--since={}s", secs.max(1)));
     a.push("--all-pods=true".into());
+    a
+}
+
+/// `exec [-n ns] <target> [-c container] -- <command...>`
+pub fn exec_args(
+    namespace: Option<&str>,
+    target: &str,
+    container: Option<&str>,
+    command: &[String],
+) -> Vec<String> {
+    let mut a = vec!["exec".to_string()];
+    namespace_args(&mut a, namespace);
+    a.push(target.to_string());
+    if let Some(c) = container {
+        a.extend(["-c".to_string(), c.to_string()]);
+    }
+    a.push("--".into());
+    a.extend(command.iter().cloned());
     a
 }
 
@@ -733,6 +761,17 @@ impl Cluster for Kubectl {
         since: Duration,
     ) -> Result<String, KubeError> {
         self.checked(&logs_args(key, container, since), None)
+            .map(|o| o.stdout)
+    }
+
+    fn exec(
+        &self,
+        namespace: Option<&str>,
+        target: &str,
+        container: Option<&str>,
+        command: &[String],
+    ) -> Result<String, KubeError> {
+        self.checked(&exec_args(namespace, target, container, command), None)
             .map(|o| o.stdout)
     }
 }

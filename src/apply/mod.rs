@@ -9,3 +9,4 @@ pub mod kube;
 pub mod presets;
 pub mod ready;
 pub mod state;
+pub mod steps;

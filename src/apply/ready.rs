@@ -700,6 +700,7 @@ mod tests {
             namespace: Some("rok".into()),
             name: name.map(String::from),
             selector: selector.map(String::from),
+            name_prefix: None,
             check,
             line: 1,
         }
@@ -788,6 +789,7 @@ mod tests {
             namespace: Some("rok-system".into()),
             name: None,
             selector: Some("app=rok-operator".into()),
+            name_prefix: None,
             check: ReadyCheck::Condition {
                 type_: "Ready".into(),
                 status: "True".into(),

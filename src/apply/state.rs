@@ -16,6 +16,9 @@ pub enum Status {
     InProgress,
     Done,
     Failed,
+    /// Not applied: its condition (`unless-exists`) found what it needs
+    /// already running when the run started.
+    Skipped,
 }
 
 impl Status {
@@ -25,6 +28,7 @@ impl Status {
             Status::InProgress => "in-progress",
             Status::Done => "done",
             Status::Failed => "failed",
+            Status::Skipped => "skipped",
         }
     }
 
@@ -34,6 +38,7 @@ impl Status {
             "in-progress" => Status::InProgress,
             "done" => Status::Done,
             "failed" => Status::Failed,
+            "skipped" => Status::Skipped,
             _ => return None,
         })
     }

@@ -79,11 +79,16 @@ pub fn pending(
         .map(|d| if d == "." { root.clone() } else { root.join(d) })
         .collect();
     let sets = BTreeMap::new();
+    // The same ownership as `migrate-patches`: a pending migration is the
+    // user's to apply only in the user's own files.
+    let ownership = crate::migrate::owner::of_repo(&snap.root, None, &[])?;
+    let owns = |rel: &str| ownership.owns(rel);
     let plan = engine::plan(&engine::Options {
         root: &root,
         dirs: &abs,
         catalogs,
         sets: &sets,
+        editable: Some(&owns),
     });
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
     let mut text_of = |p: &str| -> String {
@@ -121,13 +126,23 @@ pub fn pending(
         });
     }
     for w in &plan.warnings {
-        let (rule, msg) = split_rule(&w.message, catalogs);
+        const VENDOR: &str = "vendor file, not edited: ";
+        let (vendor, m) = match w.message.strip_prefix(VENDOR) {
+            Some(rest) => (true, rest),
+            None => (false, w.message.as_str()),
+        };
+        let (rule, msg) = split_rule(m, catalogs);
+        let msg = if vendor {
+            format!("{VENDOR}{msg}")
+        } else {
+            msg.to_string()
+        };
         out.push(Finding {
             path: w.path.clone(),
             line: w.line.max(1),
             col: w.col.max(1),
             rule: rule.unwrap_or_else(|| "migration".into()),
-            message: msg.to_string(),
+            message: msg,
             severity: Severity::Warning,
         });
     }

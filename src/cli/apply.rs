@@ -306,7 +306,11 @@ pub fn init(a: InitArgs) -> Result<u8, Failure> {
     } else {
         ""
     };
-    let Some((text, _)) = presets::render(&name, prefix, &|_| true) else {
+    // What the tree holds: a kustomization, a manifest file, or a
+    // directory (of manifests); components missing here are written as
+    // comments so that `apply --dry-run` accepts the plan as written.
+    let present = |p: &str| has_k(p) || root.join(p).is_file() || root.join(p).is_dir();
+    let Some((text, left_out)) = presets::render(&name, prefix, &present) else {
         return Err(Failure::new(
             2,
             format!(
@@ -329,18 +333,12 @@ pub fn init(a: InitArgs) -> Result<u8, Failure> {
     gitops_upgrade::fsutil::write_atomic(&path, text.as_bytes())
         .map_err(|e| Failure::new(2, format!("cannot write {}: {e}", plan::FILE_NAME)))?;
     println!("Wrote {} from the {name} preset.", plan::FILE_NAME);
-    let p = plan::parse(&text, plan::FILE_NAME).map_err(|e| Failure::new(2, e.to_string()))?;
-    let missing: Vec<&str> = p
-        .components
-        .iter()
-        .filter(|c| !has_k(&c.path))
-        .map(|c| c.path.as_str())
-        .collect();
-    if !missing.is_empty() {
+    plan::parse(&text, plan::FILE_NAME).map_err(|e| Failure::new(2, e.to_string()))?;
+    if !left_out.is_empty() {
         println!(
-            "Not in this checkout (the new release may add them; remove the components you do not run):"
+            "Left out as comments, not in this checkout (the new release may add them; uncomment what you run):"
         );
-        for m in missing {
+        for m in left_out {
             println!("  {m}");
         }
     }

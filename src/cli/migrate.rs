@@ -66,8 +66,21 @@ pub struct MigrateArgs {
     #[arg(long, conflicts_with_all = ["check", "dry_run"])]
     pub abort: bool,
 
+    /// The revision your own commits are counted from (default: the
+    /// branch's upstream). Files your commits on top of it added or
+    /// changed are yours; only yours are edited.
+    #[arg(long, value_name = "REF")]
+    pub upstream: Option<String>,
+
+    /// Edit the vendor's files too (by default a vendor file that still
+    /// has an old shape is a warning, "vendor file, not edited").
+    #[arg(long)]
+    pub include_vendor_files: bool,
+
     /// Kustomization directories to migrate (default: every kustomization
-    /// in the repository).
+    /// in the repository), or files to treat as yours. Files below a named
+    /// directory and named files are edited even if your commits did not
+    /// touch them.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }
@@ -148,27 +161,53 @@ pub fn run(a: MigrateArgs) -> Result<u8, Failure> {
         .iter()
         .map(|s| load_catalog(s, &here))
         .collect::<Result<Vec<_>, _>>()?;
-    let dirs: Vec<PathBuf> = if a.paths.is_empty() {
-        engine::find_kustomizations(&root)
-    } else {
-        let mut v = Vec::new();
-        for p in &a.paths {
-            let d = canon(&here.join(p));
-            if engine::kustomization_file(&d).is_none() {
-                return Err(Failure::new(
-                    2,
-                    format!("{}: not a kustomization directory", p.display()),
-                ));
-            }
-            v.push(d);
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut named: Vec<String> = Vec::new();
+    for p in &a.paths {
+        let d = canon(&here.join(p));
+        let relp = d
+            .strip_prefix(&root)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .map_err(|_| Failure::new(2, format!("{}: not inside the repository", p.display())))?;
+        let relp = if relp.is_empty() {
+            ".".to_string()
+        } else {
+            relp
+        };
+        if d.is_file() {
+            named.push(relp);
+            continue;
         }
-        v
+        if engine::kustomization_file(&d).is_none() {
+            return Err(Failure::new(
+                2,
+                format!(
+                    "{}: neither a kustomization directory nor a file",
+                    p.display()
+                ),
+            ));
+        }
+        named.push(relp);
+        dirs.push(d);
+    }
+    if dirs.is_empty() {
+        dirs = engine::find_kustomizations(&root);
+    }
+    let ownership = if a.include_vendor_files {
+        None
+    } else {
+        Some(
+            migrate::owner::of_repo(&root, a.upstream.as_deref(), &named)
+                .map_err(|m| Failure::new(2, m))?,
+        )
     };
+    let owns = |rel: &str| ownership.as_ref().is_none_or(|o| o.owns(rel));
     let plan = migrate::plan(&engine::Options {
         root: &root,
         dirs: &dirs,
         catalogs: &catalogs,
         sets: &sets,
+        editable: Some(&owns),
     });
     let names: Vec<&str> = catalogs.iter().map(|c| c.name.as_str()).collect();
     let hints = migrate::hints(&catalogs);
@@ -184,7 +223,29 @@ pub fn run(a: MigrateArgs) -> Result<u8, Failure> {
         "broken_roots": [],
         "hints": hints_json(&hints),
     });
+    report["ownership"] = match &ownership {
+        None => {
+            json!({"basis": "all-files", "description": "--include-vendor-files: every file may be edited"})
+        }
+        Some(o) => json!({
+            "basis": match &o.basis {
+                migrate::owner::Basis::Upstream { .. } => "upstream",
+                migrate::owner::Basis::NoUpstream => "no-upstream",
+                migrate::owner::Basis::NotGit => "not-git",
+            },
+            "upstream": match &o.basis {
+                migrate::owner::Basis::Upstream { name, .. } => json!(name),
+                _ => json!(null),
+            },
+            "description": o.describe(),
+        }),
+    };
     let json_out = a.output == Output::Json;
+    if !json_out {
+        if let Some(o) = &ownership {
+            let _ = writeln!(std::io::stderr().lock(), "note: {}", o.describe());
+        }
+    }
     let finish = |mut report: serde_json::Value, status: &str, code: u8, text: String| {
         if json_out {
             report["status"] = json!(status);
@@ -318,6 +379,7 @@ fn describe_action(a: &Action) -> String {
         Action::RewriteArgs {
             containers,
             env,
+            args,
             op,
         } => {
             let op = match op {
@@ -331,10 +393,10 @@ fn describe_action(a: &Action) -> String {
                 } => format!("rewrite /{pattern}/ -> {replacement}"),
                 ArgOp::Warn { pattern, message } => format!("warn on /{pattern}/: {message}"),
             };
-            let env = if env.is_empty() {
-                String::new()
-            } else {
-                format!(" (and env {})", env.join(", "))
+            let env = match (env.is_empty(), args) {
+                (true, _) => String::new(),
+                (false, true) => format!(" (and env {})", env.join(", ")),
+                (false, false) => format!(" (env {} only)", env.join(", ")),
             };
             format!("rewrite-args in containers {containers}: {op}{env}")
         }
@@ -388,6 +450,7 @@ pub fn run_migrations(a: MigrationsArgs) -> Result<u8, Failure> {
                         "summary": describe_action(&r.action),
                         "select": {"apiVersion": r.select.api_version, "kind": r.select.kind, "name": r.select.name, "namespace": r.select.namespace},
                         "field": r.field.join("."),
+                        "warning": r.warning,
                     }))
                     .collect();
                 let v = json!({
@@ -428,6 +491,9 @@ pub fn run_migrations(a: MigrationsArgs) -> Result<u8, Failure> {
                     },
                     describe_action(&r.action)
                 ));
+                if let Some(w) = &r.warning {
+                    t.push_str(&format!("    warns: {w}\n"));
+                }
             }
             if !c.hints.recreate.is_empty() || !c.hints.apply_first.is_empty() {
                 t.push_str("\nApply-time hints:\n");

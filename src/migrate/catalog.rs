@@ -71,6 +71,10 @@ pub struct Rule {
     /// Field path, split on `.`.
     pub field: Vec<String>,
     pub action: Action,
+    /// A warning printed wherever the rule changes something (what the
+    /// vendor's guide asks to do by hand around the edit, e.g. back up
+    /// volumes first).
+    pub warning: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +94,9 @@ pub enum Action {
     RewriteArgs {
         containers: String,
         env: Vec<String>,
+        /// Whether `args` and `command` are rewritten (`args: false`: only
+        /// the `env` variables).
+        args: bool,
         op: ArgOp,
     },
     RenameResource {
@@ -277,6 +284,7 @@ impl Catalog {
                     Action::RewriteArgs {
                         containers: s_of(r, "containers").unwrap_or_else(|| "*".into()),
                         env,
+                        args: !matches!(r.get("args"), Some(Value::Bool(false))),
                         op,
                     }
                 }
@@ -296,6 +304,7 @@ impl Catalog {
                 select,
                 field,
                 action,
+                warning: s_of(r, "warning").map(|w| w.trim().to_string()),
             });
         }
         let mut hints = Hints::default();

@@ -75,6 +75,11 @@ pub struct Options<'a> {
     pub dirs: &'a [PathBuf],
     pub catalogs: &'a [Catalog],
     pub sets: &'a BTreeMap<String, String>,
+    /// Which files (paths relative to `root`) may be edited: the user's own
+    /// (see [`super::owner`]). Changes a rule would make to any other file
+    /// are reported as warnings (`vendor file, not edited: ...`) instead.
+    /// `None`: every file.
+    pub editable: Option<&'a dyn Fn(&str) -> bool>,
 }
 
 /// Every directory under `root` holding a kustomization file (skipping
@@ -229,6 +234,10 @@ pub fn plan(opts: &Options) -> Plan {
 }
 
 impl Run<'_> {
+    fn editable(&self, rel: &str) -> bool {
+        self.opts.editable.is_none_or(|f| f(rel))
+    }
+
     fn problem(&mut self, path: &Path, line: usize, col: usize, msg: impl Into<String>) {
         let p = Problem {
             path: rel(self.opts.root, path),
@@ -410,7 +419,9 @@ impl Run<'_> {
                 let Some(text) = self.texts.get(&e.path).cloned() else {
                     continue;
                 };
+                let editable = self.editable(&rel(self.opts.root, &e.path));
                 let mut ctx = Ctx::new(cat, rule, self.opts.sets, Mode::Scan, &mut scan);
+                ctx.editable = editable;
                 let _ = process_file(&text, &e.role, &e.namespace, &mut ctx);
             }
             scan.decide();
@@ -427,6 +438,37 @@ impl Run<'_> {
             let (problems, warnings, changes) = (ctx.problems, ctx.warnings, ctx.changes);
             counter = scan.counter;
             let relp = rel(self.opts.root, &e.path);
+            if !self.editable(&relp) {
+                // A vendor file: what the rule would change is reported,
+                // the file is left as the vendor wrote it.
+                for (l, m) in changes {
+                    // the column of the line's first non-blank character
+                    let col = text
+                        .lines()
+                        .nth(l.saturating_sub(1))
+                        .map(|t| t.len() - t.trim_start().len() + 1)
+                        .unwrap_or(1);
+                    self.plan.warnings.push(Problem {
+                        path: relp.clone(),
+                        line: l,
+                        col,
+                        message: format!(
+                            "vendor file, not edited: {}/{}: {m} (edit your overlay instead, or pass --include-vendor-files)",
+                            cat.name, rule.id
+                        ),
+                    });
+                }
+                for (l, c, m) in problems {
+                    self.plan.warnings.push(Problem {
+                        path: relp.clone(),
+                        line: l,
+                        col: c,
+                        message: format!("vendor file, not edited: {m}"),
+                    });
+                }
+                let _ = (warnings, res);
+                continue;
+            }
             for (l, c, m) in problems {
                 self.plan.problems.push(Problem {
                     path: relp.clone(),
@@ -478,8 +520,8 @@ enum Mode {
 /// stable traversal order.
 #[derive(Default)]
 struct Scan {
-    /// (identity, has the field, is a patch document)
-    seen: Vec<(String, bool, bool)>,
+    /// (identity, has the field, is a patch document, may be edited)
+    seen: Vec<(String, bool, bool, bool)>,
     /// slots allowed to insert the field
     insert: BTreeSet<usize>,
     counter: usize,
@@ -488,17 +530,19 @@ struct Scan {
 impl Scan {
     fn decide(&mut self) {
         let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, (id, _, _)) in self.seen.iter().enumerate() {
+        for (i, (id, _, _, _)) in self.seen.iter().enumerate() {
             by_id.entry(id.as_str()).or_default().push(i);
         }
         for slots in by_id.values() {
             if slots.iter().any(|&i| self.seen[i].1) {
                 continue;
             }
-            // Prefer the user's patches to resources.
+            // Prefer the user's own files, then patches to resources.
             let pick = slots
                 .iter()
-                .find(|&&i| self.seen[i].2)
+                .find(|&&i| self.seen[i].3 && self.seen[i].2)
+                .or_else(|| slots.iter().find(|&&i| self.seen[i].3))
+                .or_else(|| slots.iter().find(|&&i| self.seen[i].2))
                 .or_else(|| slots.first());
             if let Some(&i) = pick {
                 self.insert.insert(i);
@@ -521,6 +565,8 @@ struct Ctx<'a> {
     /// line/col offsets for embedded (inline patch) text
     line_off: usize,
     col_off: usize,
+    /// Whether the file may be edited (the user's own).
+    editable: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -542,6 +588,7 @@ impl<'a> Ctx<'a> {
             changes: Vec::new(),
             line_off: 0,
             col_off: 0,
+            editable: true,
         }
     }
     fn at(&self, n: &Node) -> (usize, usize) {
@@ -560,8 +607,11 @@ impl<'a> Ctx<'a> {
         }
     }
     fn change(&mut self, n: &Node, m: impl Into<String>) {
-        let (l, _) = self.at(n);
+        let (l, c) = self.at(n);
         self.changes.push((l, m.into()));
+        if let (Some(w), Mode::Apply) = (&self.rule.warning, self.mode) {
+            self.warnings.push((l, c, w.clone()));
+        }
     }
     fn subst(&mut self, n: &Node, s: &str) -> Option<String> {
         match substitute(s, self.sets, &self.cat.vars) {
@@ -641,9 +691,12 @@ fn doc(src: &Source, root: &Node, ns: &str, is_patch: bool, ctx: &mut Ctx, out: 
             let slot = ctx.scan.counter;
             ctx.scan.counter += 1;
             if ctx.mode == Mode::Scan {
-                ctx.scan
-                    .seen
-                    .push((format!("{kind}|{namespace}|{name}"), has, is_patch));
+                ctx.scan.seen.push((
+                    format!("{kind}|{namespace}|{name}"),
+                    has,
+                    is_patch,
+                    ctx.editable,
+                ));
                 return;
             }
             let may_insert = ctx.scan.insert.contains(&slot);
@@ -901,7 +954,10 @@ fn require_or_set(
 
 fn container(src: &Source, c: &Node, ctx: &mut Ctx, out: &mut Vec<Splice>) {
     let Action::RewriteArgs {
-        containers, env, ..
+        containers,
+        env,
+        args,
+        ..
     } = &ctx.rule.action
     else {
         return;
@@ -911,8 +967,9 @@ fn container(src: &Source, c: &Node, ctx: &mut Ctx, out: &mut Vec<Splice>) {
         return;
     }
     let env = env.clone();
+    let args = *args;
     for key in ["args", "command"] {
-        if let Some(seq) = c.get(key) {
+        if let Some(seq) = c.get(key).filter(|_| args) {
             arg_seq(src, seq, ctx, out);
         }
     }
@@ -1091,7 +1148,8 @@ fn ops(src: &Source, root: &Node, t: &Target, ns: &str, ctx: &mut Ctx, out: &mut
                     require_or_set(src, base, &rest, true, false, ctx, out);
                 }
             }
-            Action::RewriteArgs { .. } => {
+            Action::RewriteArgs { args, .. } => {
+                let args = *args;
                 let ci = segs
                     .iter()
                     .position(|s| *s == "containers" || *s == "initContainers");
@@ -1099,11 +1157,14 @@ fn ops(src: &Source, root: &Node, t: &Target, ns: &str, ctx: &mut Ctx, out: &mut
                 let tail = &segs[ci + 1..];
                 match tail {
                     [i] if is_index(i) => container(src, value, ctx, out),
-                    [i, a] if is_index(i) && (*a == "args" || *a == "command") => {
+                    [i, a] if args && is_index(i) && (*a == "args" || *a == "command") => {
                         arg_seq(src, value, ctx, out)
                     }
                     [i, a, j]
-                        if is_index(i) && (*a == "args" || *a == "command") && is_index(j) =>
+                        if args
+                            && is_index(i)
+                            && (*a == "args" || *a == "command")
+                            && is_index(j) =>
                     {
                         arg_item(src, None, value, ctx, out)
                     }
@@ -1357,6 +1418,7 @@ mod tests {
             dirs: &dirs,
             catalogs: std::slice::from_ref(&cat),
             sets: &sets,
+            editable: None,
         });
         if !p.problems.is_empty() {
             return Err(p.problems.iter().map(|p| p.to_string()).collect());

@@ -6,12 +6,13 @@
 //! - [`edit`]: the lossless YAML editor (node tree with byte ranges, splices).
 //! - [`engine`]: finding targets in kustomizations and planning the edits.
 //! - [`journal`]: the journal that makes the multi-file write recoverable.
-//! - [`udiff`]: a small unified diff for `--dry-run`.
+//! - [`owner`]: which files are the user's (the only ones edited).
 
 pub mod catalog;
 pub mod edit;
 pub mod engine;
 pub mod journal;
+pub mod owner;
 
 pub use catalog::{Catalog, Hints};
 pub use engine::{find_kustomizations, plan, Options, Plan, Problem};

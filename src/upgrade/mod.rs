@@ -146,11 +146,16 @@ fn migrate_tree(
         .collect::<Result<Vec<_>, _>>()
         .map_err(UpgradeError::Usage)?;
     let dirs = meng::find_kustomizations(root);
+    // Only the user's files are edited (see `migrate-patches`).
+    let ownership = migrate::owner::of_repo(root, None, &[]).map_err(UpgradeError::Usage)?;
+    ui.say(&ownership.describe());
+    let owns = |rel: &str| ownership.owns(rel);
     let mp = migrate::plan(&meng::Options {
         root,
         dirs: &dirs,
         catalogs: &catalogs,
         sets,
+        editable: Some(&owns),
     });
     for w in &mp.warnings {
         ui.say(&format!("warning: {w}"));
