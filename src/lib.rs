@@ -8,6 +8,7 @@ pub mod diff;
 pub mod fsutil;
 pub mod git;
 pub mod kustomize;
+pub mod merge;
 pub mod migrate;
 pub mod plan;
 pub mod resource;
