@@ -11,6 +11,7 @@ pub mod error;
 pub mod fetch;
 pub mod patchid;
 pub mod preflight;
+pub mod push;
 pub mod rebase;
 pub mod renames;
 pub mod replay;
@@ -19,8 +20,9 @@ pub mod roots;
 pub mod time;
 pub mod tree_source;
 pub mod worktree;
+pub mod yaml_merge;
 
 pub use backup::{create_backup, list_backups, restore, Backup, RestoreOutcome};
 pub use error::GitError;
-pub use rebase::{rebase, DeletePolicy, RebaseOptions};
+pub use rebase::{rebase, DeletePolicy, MergeMode, RebaseOptions};
 pub use report::RebaseReport;

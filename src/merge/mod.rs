@@ -57,8 +57,9 @@ impl fmt::Display for Side {
 /// version was kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Override {
-    /// The document, in a stream of several or when it has an identity
-    /// (`apps/v1 Deployment ns/name`); `None` for a lone anonymous one.
+    /// The document, in a file of several: its identity
+    /// (`apps/v1 Deployment ns/name`) or `document N`; `None` in a file of
+    /// one document.
     pub document: Option<String>,
     /// Where in the document (`spec.nodeCount`).
     pub path: Vec<Segment>,

@@ -192,7 +192,8 @@ impl<'a> Cx<'a> {
 
     fn set_doc(&mut self, key: &DocKey, root: &Node, several: bool) {
         self.doc = match key {
-            DocKey::Id(i) => Some(i.to_string()),
+            DocKey::Id(i) if several => Some(i.to_string()),
+            DocKey::Id(_) => None,
             DocKey::Anon(k) if several => Some(format!("document {}", k + 1)),
             DocKey::Anon(_) => None,
         };
