@@ -9,6 +9,7 @@ pub mod failpoint;
 pub mod fsutil;
 pub mod git;
 pub mod kustomize;
+pub mod merge;
 pub mod migrate;
 pub mod plan;
 pub mod resource;

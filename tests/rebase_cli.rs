@@ -243,7 +243,11 @@ fn local_changes_win_and_a_backup_is_made_first() {
         },
     );
     let old = head(&d);
-    let o = bin(&d, &["--no-fetch", "--upstream", "upstream"]);
+    // `--merge line`: git's -Xtheirs; tests/rebase_yaml_merge.rs has yaml.
+    let o = bin(
+        &d,
+        &["--no-fetch", "--upstream", "upstream", "--merge", "line"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     let cm = read(&d, "app/cm.yaml");

@@ -13,6 +13,11 @@
 //! replayed commit must be identical. Histories where git stops with any
 //! other conflict are counted and reported, not compared.
 //!
+//! The same histories are also rebased with `--merge yaml` (the default)
+//! and compared with a plain `git rebase upstream` (no `-X`): on every
+//! history where git meets no same-hunk conflict, the trees must be the
+//! same too; histories where git stops on a conflicting hunk are counted.
+//!
 //! What the generator makes: edits of the same and of nearby lines on both
 //! sides, line inserts and deletes, files deleted on each side, renames
 //! (with and without an edit, into other directories), files added on both
@@ -320,9 +325,15 @@ enum Verdict {
     Mismatch(String),
 }
 
-/// `git rebase -Xtheirs upstream`, `git rm` of DU/UD files at each stop.
-fn git_rebase(dir: &Path) -> Result<(), String> {
-    let mut out = git(dir, &["rebase", "-q", "-Xtheirs", "upstream"]);
+/// `git rebase -Xtheirs upstream` (or without `-X`), `git rm` of DU/UD
+/// files at each stop.
+fn git_rebase(dir: &Path, theirs: bool) -> Result<(), String> {
+    let mut args = vec!["rebase", "-q"];
+    if theirs {
+        args.push("-Xtheirs");
+    }
+    args.push("upstream");
+    let mut out = git(dir, &args);
     for _ in 0..100 {
         if out.status.success() {
             return Ok(());
@@ -359,7 +370,7 @@ fn git_rebase(dir: &Path) -> Result<(), String> {
     Err("git rebase did not finish".into())
 }
 
-fn check(seed: u64) -> Verdict {
+fn check(seed: u64, mode: &str) -> Verdict {
     let t = tempfile::tempdir().unwrap();
     // REBASE_DIFF_KEEP=1 keeps the repositories for a look.
     let (_guard, root) = if std::env::var_os("REBASE_DIFF_KEEP").is_some() {
@@ -374,7 +385,7 @@ fn check(seed: u64) -> Verdict {
     let theirs = root.join("git");
     build_history(&ours, seed);
     copy_dir(&ours, &theirs);
-    let git_result = git_rebase(&theirs);
+    let git_result = git_rebase(&theirs, mode == "line");
     let o = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"))
         .current_dir(&ours)
         .args([
@@ -384,6 +395,8 @@ fn check(seed: u64) -> Verdict {
             "upstream",
             "--output",
             "json",
+            "--merge",
+            mode,
         ])
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("HOME", &root)
@@ -424,10 +437,20 @@ const KNOWN_RENAME_DIFFERENCES: &[u64] = &[];
 
 #[test]
 fn rebase_matches_git_on_generated_histories() {
+    compare_with_git("line", 300, 200);
+}
+
+/// `--merge yaml` on histories without same-hunk conflicts: git's trees.
+#[test]
+fn yaml_merge_matches_git_where_no_hunks_conflict() {
+    compare_with_git("yaml", 150, 40);
+}
+
+fn compare_with_git(mode: &'static str, default_cases: u64, min_compared: usize) {
     let total: u64 = std::env::var("REBASE_DIFF_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
+        .unwrap_or(default_cases);
     let only: Option<u64> = std::env::var("REBASE_DIFF_SEED")
         .ok()
         .and_then(|v| v.parse().ok());
@@ -447,7 +470,7 @@ fn rebase_matches_git_on_generated_histories() {
             .map(|c| {
                 s.spawn(move || {
                     c.into_iter()
-                        .map(|seed| (seed, check(seed)))
+                        .map(|seed| (seed, check(seed, mode)))
                         .collect::<Vec<_>>()
                 })
             })
@@ -468,7 +491,7 @@ fn rebase_matches_git_on_generated_histories() {
         }
     }
     eprintln!(
-        "generated {} histories: {} compared, {} identical to git, {} where git stopped on another conflict",
+        "--merge {mode}: generated {} histories: {} compared, {} identical to git, {} where git stopped on another conflict",
         seeds.len(),
         matched + mismatched.len(),
         matched,
@@ -490,7 +513,7 @@ fn rebase_matches_git_on_generated_histories() {
         "{} histories differ from git: seeds {unexpected:?}",
         unexpected.len()
     );
-    if only.is_none() && total >= 300 {
+    if only.is_none() && total >= 300 && mode == "line" {
         let now_matching: Vec<u64> = KNOWN_RENAME_DIFFERENCES
             .iter()
             .copied()
@@ -501,7 +524,7 @@ fn rebase_matches_git_on_generated_histories() {
             "seeds {now_matching:?} now match git: remove them from KNOWN_RENAME_DIFFERENCES"
         );
     }
-    if only.is_none() {
-        assert!(matched >= 200, "only {matched} histories compared");
+    if only.is_none() && total >= default_cases {
+        assert!(matched >= min_compared, "only {matched} histories compared");
     }
 }

@@ -6,27 +6,50 @@ use std::path::Path;
 use clap::{Args, ValueEnum};
 
 use super::Failure;
-use gitops_upgrade::git::{self, preflight, DeletePolicy, GitError, RebaseOptions};
+use gitops_upgrade::git::{self, preflight, DeletePolicy, GitError, MergeMode, RebaseOptions};
 
 /// Put your overlay commits on the new upstream; your changes win conflicts.
 #[derive(Args, Debug)]
 #[command(
     long_about = "Put your local commits on the vendor's new upstream, the way \
 `git fetch --prune && git rebase -Xtheirs <upstream>` followed by `git rm` of the \
-files the vendor deleted would, in one step and in memory: your changes win every \
-conflicting hunk, the branch, index and working tree move only once everything \
-succeeded, and a backup ref at the old tip (refs/gitops-upgrade/backups/<branch>/<UTC time>) \
-lets `--restore` bring it back.",
-    after_help = "Examples:\n  \
+files the vendor deleted would, in one step and in memory: the branch, index and \
+working tree move only once everything succeeded, and a backup ref at the old tip \
+(refs/gitops-upgrade/backups/<branch>/<UTC time>) lets `--restore` bring it back.",
+    after_help = "Merge modes, for a file both you and the vendor changed:\n  \
+--merge yaml (default)  Where git's line merge is clean, its result is kept (git's tree).\n    \
+Where hunks conflict in a YAML file, the file is merged by structure: documents by\n    \
+apiVersion/kind/namespace/name, mappings key by key, lists of objects by merge key\n    \
+(containers, env, volumes by name, ports...; `name` in custom resources), kustomization\n    \
+resources/components/patches... as ordered sets. Your value wins only where both sides\n    \
+changed the same value; each such override is reported with its path and both values.\n    \
+Your comments, order, quoting and indentation are kept. A file that cannot be merged so\n    \
+(it does not parse, uses anchors/aliases/tags, has two documents with one identity) is\n    \
+merged line by line, and the report says why.\n  \
+--merge line  Exactly `git rebase -Xtheirs`: your hunk wins a conflicting hunk whole,\n    \
+the vendor's lines in it included.\n\n\
+Example: the base has `spec: {configVars: \"a=1;\", nodeCount: 3}`; you set `nodeCount: 7`;\n\
+the vendor's next release sets `nodeCount: 5` and adds a required `redis: {endpoint: ...}`\n\
+on the next line. --merge line keeps nodeCount 7 and drops redis (one conflicting hunk, yours\n\
+won). --merge yaml keeps nodeCount 7 and the vendor's redis block, and reports\n  \
+override spec.nodeCount: upstream 5, kept 7    upstream's version: git show <upstream>:<file>\n\n\
+Examples:\n  \
 gitops-upgrade rebase --dry-run\n  \
+gitops-upgrade rebase --merge line\n  \
+gitops-upgrade rebase --push-backup mirror\n  \
 gitops-upgrade rebase --upstream origin/release-2.0\n  \
 gitops-upgrade rebase --on-upstream-delete keep --output json\n  \
 gitops-upgrade rebase --list-backups\n  \
-gitops-upgrade rebase --restore\n  \
-gitops-upgrade rebase --continue   # finish a rebase or restore that was killed\n  \
-gitops-upgrade rebase --abort      # undo it\n\n\
-Exit codes: 0 rebased (or restored, listed; roots that no longer render are reported, not \
-fatal), 1 the rebase or fetch failed (nothing was changed), 2 refused to start or usage error \
+gitops-upgrade rebase --restore
+  \
+gitops-upgrade rebase --continue   # finish a rebase or restore that was killed
+  \
+gitops-upgrade rebase --abort      # undo it
+
+\
+Exit codes: 0 rebased (or restored, listed; roots that no longer render and YAML overrides \
+are reported, not fatal), 1 the rebase or fetch failed (nothing was changed), or the rebase \
+succeeded and --push-backup could not push, 2 refused to start or usage error \
 (nothing was changed)."
 )]
 pub struct RebaseArgs {
@@ -46,6 +69,17 @@ pub struct RebaseArgs {
     /// What to do with files the upstream deleted and you changed.
     #[arg(long, value_enum, default_value_t = OnDelete::Drop, value_name = "POLICY")]
     pub on_upstream_delete: OnDelete,
+
+    /// How files both sides changed are merged: `yaml` merges YAML files
+    /// by structure where hunks conflict (your value wins only where both
+    /// changed it); `line` is exactly `git rebase -Xtheirs`.
+    #[arg(long, value_enum, default_value_t = Merge::Yaml, value_name = "MODE")]
+    pub merge: Merge,
+
+    /// After a successful rebase, push the backup ref to this remote (your
+    /// private mirror), with your git and its credentials.
+    #[arg(long, value_name = "REMOTE")]
+    pub push_backup: Option<String>,
 
     /// Compute and report everything, change nothing (does not fetch).
     #[arg(long)]
@@ -87,6 +121,14 @@ pub enum OnDelete {
     Drop,
     /// Keep your version.
     Keep,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Merge {
+    /// Structural merge of YAML files where hunks conflict.
+    Yaml,
+    /// Line merge, your hunks winning (git rebase -Xtheirs).
+    Line,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -184,6 +226,11 @@ pub fn run(a: RebaseArgs) -> Result<u8, Failure> {
         },
         dry_run: a.dry_run,
         export_tree: None,
+        merge: match a.merge {
+            Merge::Yaml => MergeMode::Yaml,
+            Merge::Line => MergeMode::Line,
+        },
+        push_backup: a.push_backup,
     };
     let report = git::rebase(here, &opts).map_err(failure)?;
     let text = match a.output {
@@ -191,6 +238,13 @@ pub fn run(a: RebaseArgs) -> Result<u8, Failure> {
         Output::Text => report.to_text(),
     };
     print(&text)?;
+    if let Some(e) = &report.push_error {
+        // The rebase is done; only the requested push failed.
+        return Err(Failure::new(
+            1,
+            format!("rebased, but pushing the backup ref failed: {e}"),
+        ));
+    }
     Ok(0)
 }
 

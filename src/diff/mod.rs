@@ -303,7 +303,9 @@ fn mask_secret_change(c: &mut Change) {
     c.masked = true;
 }
 
-fn mask_value(v: &Value) -> Value {
+/// The mask of a Secret value: a mapping keeps its keys, anything else
+/// becomes [`MASK`]. `rebase` masks its override report with it.
+pub fn mask_value(v: &Value) -> Value {
     match v {
         Value::Map(m) => Value::Map(
             m.iter()

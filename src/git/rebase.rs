@@ -12,7 +12,7 @@ use git2::{Buf, Oid, Repository, Signature};
 use super::backup::free_backup_name;
 use super::error::{Context, GitError};
 use super::journal::{self, Journal, Op};
-pub use super::replay::DeletePolicy;
+pub use super::replay::{DeletePolicy, MergeMode};
 use super::report::{RebaseReport, UpstreamDeleted};
 use super::{fetch, preflight, replay, roots, worktree};
 
@@ -30,6 +30,10 @@ pub struct RebaseOptions {
     /// Write the files of the rebased tree into this directory (even in a
     /// dry run, where the new commits live only in memory).
     pub export_tree: Option<std::path::PathBuf>,
+    /// How files both sides changed are merged (`--merge`).
+    pub merge: MergeMode,
+    /// After a successful rebase, push the backup ref to this remote.
+    pub push_backup: Option<String>,
 }
 
 impl Default for RebaseOptions {
@@ -41,6 +45,8 @@ impl Default for RebaseOptions {
             on_upstream_delete: DeletePolicy::Drop,
             dry_run: false,
             export_tree: None,
+            merge: MergeMode::Yaml,
+            push_backup: None,
         }
     }
 }
@@ -142,6 +148,13 @@ pub fn rebase(dir: &Path, opts: &RebaseOptions) -> Result<RebaseReport, GitError
         }
         remote = Some(r.clone());
     }
+    if let Some(r) = &opts.push_backup {
+        if repo.find_remote(r).is_err() {
+            problems.push(format!(
+                "--push-backup: no remote named '{r}' (add one with: git remote add {r} <url>)"
+            ));
+        }
+    }
     let will_fetch = opts.fetch && !opts.dry_run && remote.is_some();
     let before = spec.as_deref().and_then(|s| resolve(&repo, s));
     if let Some(s) = &spec {
@@ -192,7 +205,14 @@ pub fn rebase(dir: &Path, opts: &RebaseOptions) -> Result<RebaseReport, GitError
         .find_commit(head.tip)
         .ctx(|| format!("cannot read commit {}", head.tip))?;
     let who = committer(&repo, &old_commit.committer())?;
-    let outcome = replay::replay(&repo, upstream, &plan, opts.on_upstream_delete, &who)?;
+    let outcome = replay::replay_with(
+        &repo,
+        upstream,
+        &plan,
+        opts.on_upstream_delete,
+        &who,
+        opts.merge,
+    )?;
     let old_tree = old_commit
         .tree()
         .ctx(|| "cannot read the old tree".into())?;
@@ -238,6 +258,13 @@ pub fn rebase(dir: &Path, opts: &RebaseOptions) -> Result<RebaseReport, GitError
         backup = Some(name);
     }
     let _ = mempack.reset();
+    let (backup_pushed, push_error) = match (&opts.push_backup, &backup) {
+        (Some(remote), Some(b)) => match super::push::push_ref(&repo, remote, b) {
+            Ok(()) => (Some(remote.clone()), None),
+            Err(e) => (None, Some(e)),
+        },
+        _ => (None, None),
+    };
 
     // Files the upstream deleted and local commits changed, once each.
     let recover_rev = backup.clone().unwrap_or_else(|| head.tip.to_string());
@@ -302,5 +329,8 @@ pub fn rebase(dir: &Path, opts: &RebaseOptions) -> Result<RebaseReport, GitError
         kept,
         broken_roots,
         next_steps,
+        merges: outcome.merges,
+        backup_pushed,
+        push_error,
     })
 }

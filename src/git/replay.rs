@@ -16,6 +16,7 @@ use git2::{
 use super::error::{Context, GitError};
 use super::patchid::{is_binary, patch_id};
 use super::renames::{self, file_at, path_of as fs_path, SimilarityCache};
+pub use super::yaml_merge::{FileMerge, FileMergeResult, MergeMode};
 
 /// What to do with a file the upstream deleted and a local commit changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +149,9 @@ pub struct Outcome {
     pub new_tip: Oid,
     pub replayed: Vec<Replayed>,
     pub skipped: Vec<Skipped>,
+    /// Files both sides changed that `--merge yaml` merged structurally
+    /// or left to the line merge, in replay order.
+    pub merges: Vec<FileMerge>,
 }
 
 pub(crate) fn summary_of(c: &Commit<'_>) -> String {
@@ -350,7 +354,8 @@ fn changed_paths(repo: &Repository, c: &Commit<'_>) -> Result<Vec<Vec<u8>>, git2
     Ok(v)
 }
 
-/// Replays `plan.to_replay` onto `onto`, one commit at a time.
+/// Replays `plan.to_replay` onto `onto`, one commit at a time, merging
+/// line by line exactly as `git rebase -Xtheirs` does.
 pub fn replay(
     repo: &Repository,
     onto: Oid,
@@ -358,6 +363,19 @@ pub fn replay(
     policy: DeletePolicy,
     committer: &Signature<'_>,
 ) -> Result<Outcome, GitError> {
+    replay_with(repo, onto, plan, policy, committer, MergeMode::Line)
+}
+
+/// [`replay`] with a choice of how files both sides changed are merged.
+pub fn replay_with(
+    repo: &Repository,
+    onto: Oid,
+    plan: &Plan,
+    policy: DeletePolicy,
+    committer: &Signature<'_>,
+    mode: MergeMode,
+) -> Result<Outcome, GitError> {
+    let mut merges = Vec::new();
     let mut tip = repo
         .find_commit(onto)
         .ctx(|| format!("cannot read upstream commit {onto}"))?;
@@ -391,8 +409,12 @@ pub fn replay(
                 message,
             }
         };
-        let step = replay_one(repo, &tip, &commit, policy, &mut cache)
+        let step = replay_one(repo, &tip, &commit, policy, &mut cache, mode)
             .map_err(|e| fail(e.message().to_string()))?;
+        merges.extend(step.merges.iter().cloned().map(|mut m| {
+            m.commit = id;
+            m
+        }));
         let theirs = commit.tree_id();
         let base_tree = match commit.parent_count() {
             0 => None,
@@ -437,6 +459,7 @@ pub fn replay(
         new_tip: tip.id(),
         replayed,
         skipped,
+        merges,
     })
 }
 
@@ -450,6 +473,7 @@ struct Step {
     conflicts: Vec<Conflict>,
     dropped: Vec<String>,
     kept: Vec<String>,
+    merges: Vec<FileMerge>,
 }
 
 /// libgit2's merge without its rename detection: renames are found the
@@ -601,6 +625,7 @@ fn replay_one(
     commit: &Commit<'_>,
     policy: DeletePolicy,
     cache: &mut SimilarityCache,
+    mode: MergeMode,
 ) -> Result<Step, git2::Error> {
     let ours = onto.tree()?;
     let theirs = commit.tree()?;
@@ -613,6 +638,7 @@ fn replay_one(
         conflicts: Vec::new(),
         dropped: Vec::new(),
         kept: Vec::new(),
+        merges: Vec::new(),
     };
     if ours.id() == base.id() {
         return Ok(step); // the commit applies as it is
@@ -621,7 +647,14 @@ fn replay_one(
     let (base, ours, theirs) = (&prepared.base, &prepared.ours, &prepared.theirs);
     let mut index =
         repo.merge_trees(base, ours, theirs, Some(&merge_options(FileFavor::Normal)))?;
+    let mut resolutions = Vec::new();
+    if mode == MergeMode::Yaml {
+        let (r, m) = super::yaml_merge::resolve(repo, base, ours, theirs, &index)?;
+        resolutions = r;
+        step.merges = m;
+    }
     if !index.has_conflicts() && prepared.rename_rename.is_empty() {
+        super::yaml_merge::apply(&mut index, &resolutions)?;
         step.tree = index.write_tree_to(repo)?;
         return Ok(step);
     }
@@ -664,6 +697,7 @@ fn replay_one(
     for c in conflicts_of(&index)? {
         settle(&mut index, &c, policy, &mut step)?;
     }
+    super::yaml_merge::apply(&mut index, &resolutions)?;
     if index.has_conflicts() {
         let left: Vec<String> = conflicts_of(&index)?.iter().filter_map(any_path).collect();
         return Err(git2::Error::from_str(&format!(

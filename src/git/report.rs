@@ -4,7 +4,7 @@
 use git2::Oid;
 use serde_json::{json, Value};
 
-use super::replay::{ConflictKind, Replayed, Skipped};
+use super::replay::{ConflictKind, FileMerge, FileMergeResult, Replayed, Skipped};
 use super::roots::BrokenRoot;
 
 /// A file the upstream deleted and a local commit changed.
@@ -44,6 +44,30 @@ pub struct RebaseReport {
     pub kept: Vec<UpstreamDeleted>,
     pub broken_roots: Vec<BrokenRoot>,
     pub next_steps: Vec<String>,
+    /// Files both sides changed under `--merge yaml`: merged by structure
+    /// (with every override), or left to the line merge and why.
+    pub merges: Vec<FileMerge>,
+    /// The remote the backup ref was pushed to (`--push-backup`).
+    pub backup_pushed: Option<String>,
+    /// Why pushing the backup ref failed (the rebase itself succeeded).
+    pub push_error: Option<String>,
+}
+
+/// A value on one line: plain scalars as they are, others as JSON.
+fn show_value(v: &Option<crate::yaml::Value>) -> String {
+    use crate::yaml::Value as V;
+    match v {
+        None => "(deleted)".into(),
+        Some(V::Str(s))
+            if !s.is_empty()
+                && !s.contains(['\n', '"', ','])
+                && !s.starts_with(' ')
+                && !s.ends_with(' ') =>
+        {
+            s.clone()
+        }
+        Some(v) => crate::diff::report::to_json_value(v).to_string(),
+    }
 }
 
 fn sha(o: Oid) -> String {
@@ -61,6 +85,87 @@ impl RebaseReport {
             .as_ref()
             .filter(|_| !self.dry_run && self.old_tip != self.new_tip)
             .map(|b| format!("gitops-upgrade rebase --restore {b}"))
+    }
+
+    /// `git show <upstream>:<path>`: the vendor's version of a file.
+    pub fn show_upstream(&self, m: &FileMerge) -> String {
+        format!("git show {}:{}", short(self.upstream_new), m.upstream_path)
+    }
+
+    /// Files merged by structure, vendor changes kept in them, overrides,
+    /// files left to the line merge.
+    pub fn merge_counts(&self) -> (usize, usize, usize, usize) {
+        let mut c = (0, 0, 0, 0);
+        for m in &self.merges {
+            match &m.result {
+                FileMergeResult::Merged {
+                    overrides,
+                    vendor_changes,
+                } => {
+                    c.0 += 1;
+                    c.1 += vendor_changes;
+                    c.2 += overrides.len();
+                }
+                FileMergeResult::LineFallback { .. } => c.3 += 1,
+            }
+        }
+        c
+    }
+
+    fn merges_json(&self) -> Value {
+        let list: Vec<Value> = self
+            .merges
+            .iter()
+            .map(|m| {
+                let show = self.show_upstream(m);
+                let mut v = json!({
+                    "commit": sha(m.commit),
+                    "path": m.path,
+                    "upstream_path": m.upstream_path,
+                    "show_upstream": show,
+                });
+                match &m.result {
+                    FileMergeResult::Merged {
+                        overrides,
+                        vendor_changes,
+                    } => {
+                        v["mode"] = json!("yaml");
+                        v["vendor_changes_kept"] = json!(vendor_changes);
+                        v["overrides"] = overrides
+                            .iter()
+                            .map(|o| {
+                                let val = |x: &Option<crate::yaml::Value>| {
+                                    x.as_ref().map(crate::diff::report::to_json_value)
+                                };
+                                json!({
+                                    "document": o.document,
+                                    "path": o.path_text(),
+                                    "upstream": val(&o.vendor),
+                                    "upstream_deleted": o.vendor.is_none(),
+                                    "kept": val(&o.kept),
+                                    "kept_deleted": o.kept.is_none(),
+                                    "masked": o.masked,
+                                    "show_upstream": show,
+                                })
+                            })
+                            .collect();
+                    }
+                    FileMergeResult::LineFallback { reason } => {
+                        v["mode"] = json!("line");
+                        v["reason"] = json!(reason);
+                    }
+                }
+                v
+            })
+            .collect();
+        let (files, kept, overrides, fallbacks) = self.merge_counts();
+        json!({
+            "files_merged": files,
+            "vendor_changes_kept": kept,
+            "overrides": overrides,
+            "line_fallbacks": fallbacks,
+            "files": list,
+        })
     }
 
     pub fn to_json(&self) -> Value {
@@ -140,6 +245,9 @@ impl RebaseReport {
             "broken_roots": broken,
             "next_steps": self.next_steps,
             "undo": self.undo(),
+            "yaml_merge": self.merges_json(),
+            "backup_pushed_to": self.backup_pushed,
+            "backup_push_error": self.push_error,
         })
     }
 
@@ -205,9 +313,18 @@ impl RebaseReport {
             ));
             for c in &r.conflicts {
                 let what = match &c.kind {
-                    ConflictKind::Content => {
-                        "both changed the same lines; local hunks won".to_string()
-                    }
+                    ConflictKind::Content => match self
+                        .merges
+                        .iter()
+                        .find(|m| m.commit == r.original && m.path == c.path)
+                        .map(|m| &m.result)
+                    {
+                        Some(FileMergeResult::Merged { overrides, .. }) => format!(
+                            "both changed the same lines; merged as YAML, {} override(s)",
+                            overrides.len()
+                        ),
+                        _ => "both changed the same lines; local hunks won".to_string(),
+                    },
                     ConflictKind::Binary => {
                         "binary file changed on both sides; local version won".into()
                     }
@@ -251,6 +368,9 @@ impl RebaseReport {
                 k.summary
             ));
         }
+        for t in self.merges_text() {
+            line(t);
+        }
         if !self.dropped.is_empty() {
             line(format!(
                 "\nDropped {} file(s) the upstream deleted and you changed (--on-upstream-delete keep keeps them):",
@@ -292,9 +412,91 @@ impl RebaseReport {
                 line(format!("  {n}"));
             }
         }
+        if let Some(r) = &self.backup_pushed {
+            line(format!("Pushed the backup ref to {r}.",));
+        }
+        if let (Some(e), Some(b)) = (&self.push_error, &self.backup) {
+            line(format!(
+                "Could not push the backup ref: {e}\nRetry with: git push <remote> {b}:{b}"
+            ));
+        }
         if let Some(u) = self.undo() {
             line(format!("To undo: {u}"));
         }
         s
+    }
+
+    /// The YAML merge section of the text report.
+    fn merges_text(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.merges.is_empty() {
+            return out;
+        }
+        let (files, kept, overrides, fallbacks) = self.merge_counts();
+        if files > 0 {
+            out.push(format!(
+                "\nMerged as YAML: {files} file(s) both sides changed; {kept} upstream change(s) kept next to yours; {overrides} override(s):"
+            ));
+            for m in &self.merges {
+                if let FileMergeResult::Merged {
+                    overrides,
+                    vendor_changes,
+                } = &m.result
+                {
+                    out.push(format!(
+                        "  {}  ({}): {vendor_changes} upstream change(s) kept, {} override(s)",
+                        m.path,
+                        short(m.commit),
+                        overrides.len()
+                    ));
+                }
+            }
+        }
+        if overrides > 0 {
+            out.push("\nOverrides (both sides changed the value; yours was kept):".into());
+            for m in &self.merges {
+                let FileMergeResult::Merged { overrides, .. } = &m.result else {
+                    continue;
+                };
+                for o in overrides {
+                    let doc = o
+                        .document
+                        .as_ref()
+                        .map(|d| format!(" [{d}]"))
+                        .unwrap_or_default();
+                    let values = if o.masked {
+                        "Secret value, hidden".to_string()
+                    } else {
+                        format!(
+                            "upstream {}, kept {}",
+                            show_value(&o.vendor),
+                            show_value(&o.kept)
+                        )
+                    };
+                    out.push(format!(
+                        "  {}{doc} {}: {values}    upstream's file: {}",
+                        m.path,
+                        o.path_text(),
+                        self.show_upstream(m)
+                    ));
+                }
+            }
+        }
+        if fallbacks > 0 {
+            out.push(format!(
+                "\nMerged line by line, your hunks winning ({fallbacks} YAML file(s) not merged as YAML):"
+            ));
+            for m in &self.merges {
+                if let FileMergeResult::LineFallback { reason } = &m.result {
+                    out.push(format!(
+                        "  {}  ({}): {reason}; upstream's version: {}",
+                        m.path,
+                        short(m.commit),
+                        self.show_upstream(m)
+                    ));
+                }
+            }
+        }
+        out
     }
 }
