@@ -299,7 +299,9 @@ pub fn summary(
         recreate_hints: hints.to_vec(),
     };
     let mut out = Vec::new();
-    for c in &plan.components {
+    // Components of steps only (deletes, waits, verification, housekeeping)
+    // have no manifests to compare.
+    for c in plan.components.iter().filter(|c| !c.steps_only()) {
         let o = old.build(&c.path).map_err(|m| format!("{}: {m}", c.path))?;
         let n = new.build(&c.path).map_err(|m| format!("{}: {m}", c.path))?;
         let mut row = ComponentSummary {
