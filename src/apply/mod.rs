@@ -7,4 +7,5 @@ pub mod engine;
 pub mod kube;
 pub mod presets;
 pub mod ready;
+pub mod server_check;
 pub mod state;
