@@ -553,15 +553,22 @@ fn the_built_in_rules_and_the_server_agree_on_the_common_cases() {
     let dry = s.apply(&["--dry-run"]);
     assert_eq!(dry.status.code(), Some(0), "{}", both(&dry));
     let offline = offline_recreates(&stdout(&dry));
-    let o = s.apply(&["--yes"]);
-    assert_eq!(o.status.code(), Some(0), "{}", both(&o));
-    let online = recreates_in(&stdout(&o));
     let expected = [
         "Deployment default/api",
         "StatefulSet default/cache",
         "StatefulSet default/db",
         "StorageClass fast",
     ];
+    // server-side apply's dry run gives the same verdict (its errors have
+    // another form); without --yes the run stops before any delete
+    let ssa = s.apply(&["--server-side"]);
+    assert_eq!(ssa.status.code(), Some(1), "{}", both(&ssa));
+    assert_eq!(recreates_in(&stdout(&ssa)), expected, "{}", stdout(&ssa));
+    assert_eq!(uids(&s), before, "deleted without --yes");
+
+    let o = s.apply(&["--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", both(&o));
+    let online = recreates_in(&stdout(&o));
     assert_eq!(online, expected, "{}", stdout(&o));
     assert_eq!(offline, expected, "{}", stdout(&dry));
     // only the refused ones are new objects

@@ -90,6 +90,9 @@ impl Server {
     /// Starts `program args` under `sh`: the shell starts the server, then
     /// polls every half second that the test process still runs; when it
     /// does not, it stops the server (TERM, then KILL) and removes `cleanup`.
+    /// A TERM to the shell (a [`Server::stop`]) kills the server at once:
+    /// its data is thrown away, and kube-apiserver's graceful shutdown takes
+    /// seconds.
     fn start(
         name: &'static str,
         program: &Path,
@@ -101,7 +104,7 @@ impl Server {
 prog="$1"; shift
 "$prog" "$@" &
 c=$!
-trap 'kill -TERM $c 2>/dev/null; wait $c; rm -rf "$CP_CLEANUP"; exit 0' TERM
+trap 'kill -KILL $c 2>/dev/null; wait $c; rm -rf "$CP_CLEANUP"; exit 0' TERM
 while kill -0 "$CP_WATCH" 2>/dev/null && kill -0 $c 2>/dev/null; do sleep 0.5 & wait $!; done
 kill -TERM $c 2>/dev/null
 for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 $c 2>/dev/null || break; sleep 0.5; done
