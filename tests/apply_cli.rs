@@ -173,6 +173,11 @@ fn has(list: &[String], what: &str) -> bool {
     list.iter().any(|x| x == what)
 }
 
+/// Whether a call is `kubectl apply --dry-run=server`.
+fn is_dry_run(call: &[String]) -> bool {
+    call.iter().any(|a| a == "--dry-run=server")
+}
+
 /// Index of the first call whose arguments contain all of `words`.
 fn call_index(calls: &[Vec<String>], words: &[&str]) -> Option<usize> {
     calls
@@ -292,7 +297,7 @@ fn deletes_are_refused_without_yes_then_resume_with_yes_recreates() {
     let applies: Vec<usize> = calls
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.iter().any(|a| a == "apply"))
+        .filter(|(_, c)| c.iter().any(|a| a == "apply") && !is_dry_run(c))
         .map(|(i, _)| i)
         .collect();
     assert_eq!(
@@ -301,6 +306,15 @@ fn deletes_are_refused_without_yes_then_resume_with_yes_recreates() {
         "only the unfinished components: {calls:?}"
     );
     assert!(del_sts < applies[0] && applies[0] < del_sc && del_sc < applies[1]);
+    // each delete comes after the server's dry run that refused the update
+    let dry: Vec<usize> = calls
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| is_dry_run(c))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(dry.len(), 2, "{calls:?}");
+    assert!(dry[0] < del_sts && applies[0] < dry[1] && dry[1] < del_sc);
     let j = s.status_json();
     let rec: Vec<String> = j["components"]
         .as_array()
@@ -393,16 +407,47 @@ fn resume_applies_a_done_component_again_when_its_render_changed() {
     s.commit_all("disk manager: info logs");
     s.behave(serde_json::json!({"status": {"RokCluster/rok/rok": {"health": "OK"}}}));
     let mark = s.applied().len();
+    // the generated ConfigMap has a new name: the old one is pruned, which
+    // is asked for like every delete
     let o = s.apply(&["--resume"]);
-    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     assert!(
         stdout(&o).contains("its render changed since"),
         "{}",
         stdout(&o)
     );
+    assert!(
+        stderr(&o).contains("rok-disk-manager: ConfigMap rok-system/rok-disk-manager-config-")
+            && stderr(&o).contains("must be deleted (pruned)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        s.applied().len(),
+        mark,
+        "applied before the prune was allowed"
+    );
+    let o = s.apply(&["--resume", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     let applied = s.applied()[mark..].to_vec();
     assert_eq!(applied.len(), 4, "{applied:?}");
     assert!(has(&applied[0], "DaemonSet/rok-disk-manager"));
+    let calls = s.calls();
+    let prune = call_index(&calls, &["delete", "configmap"]).expect("old ConfigMap pruned");
+    let apply = calls
+        .iter()
+        .position(|c| c.iter().any(|a| a == "apply") && !is_dry_run(c))
+        .unwrap();
+    assert!(calls[prune]
+        .iter()
+        .any(|a| a.starts_with("rok-disk-manager-config-")));
+    assert!(apply < prune, "pruned after the apply");
+    let j = s.status_json();
+    assert_eq!(
+        j["components"][0]["pruned"].as_array().unwrap().len(),
+        1,
+        "{j}"
+    );
 }
 
 #[test]
@@ -458,15 +503,22 @@ fn the_server_refusing_an_update_leads_to_one_recreate() {
     let mark = s.calls().len();
     let o = s.apply(&["--yes", "--only", "rok-kmod"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    // the server's dry run finds the refusal before anything changes
     assert!(
-        stdout(&o).contains("refused to update DaemonSet rok-system/rok-kmod"),
+        stdout(&o).contains(
+            "DaemonSet rok-system/rok-kmod must be re-created: the API server refuses the update: spec.template.spec.nodeName: Forbidden: field is immutable"
+        ),
         "{}",
         stdout(&o)
     );
     let calls = s.calls()[mark..].to_vec();
-    let first_apply = call_index(&calls, &["apply"]).unwrap();
+    let dry = call_index(&calls, &["apply", "--dry-run=server"]).unwrap();
     let del = call_index(&calls, &["delete", "rok-kmod"]).expect("deleted after the refusal");
-    assert!(first_apply < del);
+    let apply = calls
+        .iter()
+        .position(|c| c.iter().any(|a| a == "apply") && !is_dry_run(c))
+        .unwrap();
+    assert!(dry < del && del < apply);
     assert_eq!(
         calls
             .iter()

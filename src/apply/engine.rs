@@ -13,6 +13,7 @@ use super::kube::{
     delete_args, get_args, list_args, logs_args, scale_args, Cluster, KubeError, ObjKey,
 };
 use super::ready::{self, Readiness};
+use super::server_check;
 use super::state::{self, ComponentState, State, Status};
 use super::steps::{self, Form};
 use crate::diff::side::Source;
@@ -83,6 +84,8 @@ pub enum ApplyError {
     },
     #[error("{component}: {what} must be deleted and re-created; run again with --yes to allow it (or answer yes in a terminal)")]
     NeedsConfirmation { component: String, what: String },
+    #[error("{component}: {what} no longer in the render must be deleted (pruned); run again with --yes to allow it (or answer yes in a terminal)")]
+    PruneNeedsConfirmation { component: String, what: String },
     #[error("{component}: stopped: the deletion of {what} was declined")]
     Declined { component: String, what: String },
     #[error("{component}: {source}")]
@@ -93,6 +96,11 @@ pub enum ApplyError {
     },
     #[error("{component}: kubectl apply failed: {}", errors.join("; "))]
     Apply {
+        component: String,
+        errors: Vec<String>,
+    },
+    #[error("{component}: the API server's dry run refused the update, so nothing was deleted or applied: {}", errors.join("; "))]
+    DryRunRefused {
         component: String,
         errors: Vec<String>,
     },
@@ -120,9 +128,11 @@ impl ApplyError {
         matches!(
             self,
             ApplyError::NeedsConfirmation { .. }
+                | ApplyError::PruneNeedsConfirmation { .. }
                 | ApplyError::Declined { .. }
                 | ApplyError::Kube { .. }
                 | ApplyError::Apply { .. }
+                | ApplyError::DryRunRefused { .. }
                 | ApplyError::StillImmutable { .. }
                 | ApplyError::Timeout { .. }
                 | ApplyError::NotReady { .. }
@@ -397,6 +407,15 @@ pub fn run(
         s.revision = t.revision.clone();
         s
     } else {
+        // What each component applied last is kept across runs (prune).
+        let carried = |c: &Component| {
+            let mut cs = fresh(c);
+            if let Some(p) = previous.as_ref().and_then(|p| p.component(&c.name)) {
+                cs.applied = p.applied.clone();
+            }
+            cs
+        };
+        let components = plan.components.iter().map(carried).collect();
         State {
             revision: t.revision.clone(),
             from_version: plan.from.clone(),
@@ -410,7 +429,7 @@ pub fn run(
                     p.last_applied
                 }
             }),
-            components: plan.components.iter().map(fresh).collect(),
+            components,
         }
     };
 
@@ -472,18 +491,24 @@ pub fn run(
                 }
             }
         }
+        let recorded = st
+            .component(&c.name)
+            .map(|cs| cs.applied.clone())
+            .unwrap_or_default();
         if opts.dry_run {
-            describe(t, cluster, opts, c, &objs, form, &head, ui)?;
+            describe(t, cluster, opts, c, &objs, form, &recorded, &head, ui)?;
             continue;
         }
         ui.say(&head);
         set(&mut st, &c.name, Status::InProgress, None, None);
         state::save(&t.git_dir, &st)?;
-        match apply_component(t, cluster, opts, c, &objs, ui) {
-            Ok(recreated) => {
+        match apply_component(t, cluster, opts, c, &objs, &recorded, ui) {
+            Ok(done) => {
                 set(&mut st, &c.name, Status::Done, Some(dg), None);
                 if let Some(cs) = st.component_mut(&c.name) {
-                    cs.recreated = recreated;
+                    cs.recreated = done.recreated;
+                    cs.pruned = done.pruned;
+                    cs.applied = objs.iter().map(|o| o.key.clone()).collect();
                 }
                 state::save(&t.git_dir, &st)?;
                 ui.say(&table(&st));
@@ -523,7 +548,9 @@ fn fresh(c: &Component) -> ComponentState {
         digest: None,
         at: None,
         recreated: Vec::new(),
+        pruned: Vec::new(),
         message: None,
+        applied: Vec::new(),
     }
 }
 
@@ -585,10 +612,13 @@ pub fn table(st: &State) -> String {
     out
 }
 
+/// Asks before deleting `what` (`why` is said after the question): `--yes`
+/// allows, a terminal asks, anything else stops the run.
 fn confirm_deletes(
     opts: &Options,
     c: &Component,
     what: &[String],
+    why: &str,
     ui: &mut dyn Ui,
 ) -> Result<(), ApplyError> {
     if what.is_empty() || opts.yes {
@@ -596,7 +626,7 @@ fn confirm_deletes(
     }
     let list = what.join(", ");
     match ui.confirm(&format!(
-        "{}: delete and re-create {list}? Their pods or volumes' users restart.",
+        "{}: delete and re-create {list}?{why} Their pods or volumes' users restart.",
         c.name
     )) {
         Some(true) => Ok(()),
@@ -611,11 +641,83 @@ fn confirm_deletes(
     }
 }
 
+/// Asks before pruning `what`, as [`confirm_deletes`] does.
+fn confirm_prune(
+    opts: &Options,
+    c: &Component,
+    what: &[String],
+    ui: &mut dyn Ui,
+) -> Result<(), ApplyError> {
+    if what.is_empty() || opts.yes {
+        return Ok(());
+    }
+    let list = what.join(", ");
+    match ui.confirm(&format!(
+        "{}: delete {list}? gitops-upgrade applied {} before and the render no longer has {} (prune).",
+        c.name,
+        if what.len() == 1 { "it" } else { "them" },
+        if what.len() == 1 { "it" } else { "them" },
+    )) {
+        Some(true) => Ok(()),
+        Some(false) => Err(ApplyError::Declined {
+            component: c.name.clone(),
+            what: list,
+        }),
+        None => Err(ApplyError::PruneNeedsConfirmation {
+            component: c.name.clone(),
+            what: list,
+        }),
+    }
+}
+
 fn kube(c: &Component) -> impl Fn(KubeError) -> ApplyError + '_ {
     move |source| ApplyError::Kube {
         component: c.name.clone(),
         source,
     }
+}
+
+/// What one component's apply deleted.
+struct Done {
+    recreated: Vec<String>,
+    pruned: Vec<String>,
+}
+
+/// The identities of the objects that the other components of the plan
+/// render at this revision (an object that moved is not pruned).
+fn rendered_elsewhere(
+    t: &Target<'_>,
+    c: &Component,
+) -> Result<BTreeSet<server_check::Identity>, ApplyError> {
+    let mut ids = BTreeSet::new();
+    for other in t.plan.components.iter().filter(|o| o.name != c.name) {
+        for o in render(&t.source, other)?.0 {
+            ids.insert(server_check::identity(&o.key));
+        }
+    }
+    Ok(ids)
+}
+
+/// The prune candidates of a component (see
+/// [`server_check::prune_candidates`]), and those left with the reason.
+fn prune_plan(
+    t: &Target<'_>,
+    c: &Component,
+    objs: &[Obj],
+    recorded: &[ObjKey],
+) -> Result<(Vec<ObjKey>, Vec<ObjKey>), ApplyError> {
+    let rendered: Vec<ObjKey> = objs.iter().map(|o| o.key.clone()).collect();
+    let here: BTreeSet<_> = rendered.iter().map(server_check::identity).collect();
+    if recorded
+        .iter()
+        .all(|k| here.contains(&server_check::identity(k)))
+    {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let elsewhere = rendered_elsewhere(t, c)?;
+    Ok(server_check::prune_candidates(
+        recorded, &rendered, &elsewhere,
+    ))
 }
 
 fn apply_component(
@@ -624,54 +726,12 @@ fn apply_component(
     opts: &Options,
     c: &Component,
     objs: &[Obj],
+    recorded: &[ObjKey],
     ui: &mut dyn Ui,
-) -> Result<Vec<String>, ApplyError> {
+) -> Result<Done, ApplyError> {
     let timeout = c.timeout.unwrap_or(opts.timeout);
     let mut hints = plan_hints(c);
     hints.extend(t.catalog_hints.iter().cloned());
-
-    // What must be deleted: the plan's delete steps (when the object is
-    // there) and the objects whose changes need a re-create.
-    let mut to_delete: Vec<String> = Vec::new();
-    for s in &c.before {
-        if let PreStep::Delete(r) = s {
-            if cluster.get(&ref_key(r)).map_err(kube(c))?.is_some() {
-                to_delete.push(r.display());
-            }
-        }
-    }
-    let mut recreate: Vec<(&Obj, Vec<String>)> = Vec::new();
-    for o in objs {
-        if pre_deleted(c, &o.key) {
-            continue;
-        }
-        if let Some(live) = cluster.get(&o.key).map_err(kube(c))? {
-            let reasons = recreate_reasons(&live, o, &hints);
-            if !reasons.is_empty() {
-                recreate.push((o, reasons));
-            }
-        }
-    }
-    let mut asked: Vec<String> = to_delete.clone();
-    asked.extend(recreate.iter().map(|(o, _)| o.key.display()));
-    for (o, reasons) in &recreate {
-        ui.say(&format!(
-            "  {} must be re-created: {}",
-            o.key.display(),
-            reasons.join("; ")
-        ));
-    }
-    confirm_deletes(opts, c, &asked, ui)?;
-
-    for s in &c.before {
-        run_pre_step(cluster, opts, c, s, timeout, ui)?;
-    }
-    let mut recreated = Vec::new();
-    for (o, _) in &recreate {
-        ui.say(&format!("  deleting {}", o.key.display()));
-        cluster.delete(&o.key).map_err(kube(c))?;
-        recreated.push(o.key.display());
-    }
 
     // Custom resources whose CRD is in the same component wait for it:
     // kubectl maps every object before it applies any.
@@ -684,17 +744,117 @@ fn apply_component(
             Some((g.to_string(), k.to_string()))
         })
         .collect();
-    let uses_own_crd = |o: &Obj| {
+    let is_defined_here = |o: &Obj| {
         defined.contains(&(
             split_api_version(&o.key.api_version).0.to_string(),
             o.key.kind.clone(),
         ))
     };
+
+    // What must be deleted: the plan's delete steps (when the object is
+    // there) and the live objects whose update the API server refuses.
+    let mut to_delete: Vec<String> = Vec::new();
+    for s in &c.before {
+        if let PreStep::Delete(r) = s {
+            if cluster.get(&ref_key(r)).map_err(kube(c))?.is_some() {
+                to_delete.push(r.display());
+            }
+        }
+    }
+    // The live objects, with what the built-in rules expect of them.
+    let mut live: Vec<(&Obj, Vec<String>)> = Vec::new();
+    for o in objs {
+        if pre_deleted(c, &o.key) {
+            continue;
+        }
+        if let Some(l) = cluster.get(&o.key).map_err(kube(c))? {
+            live.push((o, recreate_reasons(&l, o, &hints)));
+        }
+    }
+    // The server decides. Custom resources of a definition applied in this
+    // component are left out (they are validated against the definition
+    // once it is applied; a refusal then is handled by `apply_set`).
+    let asked_server: Vec<(&ObjKey, &Json)> = live
+        .iter()
+        .filter(|(o, _)| !is_defined_here(o))
+        .map(|(o, _)| (&o.key, &o.json))
+        .collect();
+    let verdict =
+        server_check::server_refusals(cluster, &asked_server, opts.server_side).map_err(kube(c))?;
+    if !verdict.errors.is_empty() {
+        return Err(ApplyError::DryRunRefused {
+            component: c.name.clone(),
+            errors: verdict.errors,
+        });
+    }
+    let mut recreate: Vec<(&Obj, String)> = Vec::new();
+    for (o, builtin) in &live {
+        match verdict.refused.iter().find(|r| r.key == o.key) {
+            Some(r) => recreate.push((o, r.message.clone())),
+            None if !builtin.is_empty() => ui.say(&format!(
+                "  {}: updated in place: the API server accepts the update \
+                 (the built-in rules expected a re-create: {})",
+                o.key.display(),
+                builtin.join("; ")
+            )),
+            None => {}
+        }
+    }
+    let mut asked: Vec<String> = to_delete.clone();
+    asked.extend(recreate.iter().map(|(o, _)| o.key.display()));
+    let mut why = String::new();
+    for (o, reason) in &recreate {
+        ui.say(&format!(
+            "  {} must be re-created: the API server refuses the update: {reason}",
+            o.key.display(),
+        ));
+        why.push_str(&format!(
+            " The API server refuses to update {} in place: {reason}.",
+            o.key.display()
+        ));
+    }
+    confirm_deletes(opts, c, &asked, &why, ui)?;
+
+    // What to prune after the apply: asked now, before anything changes.
+    let (prune_keys, left) = prune_plan(t, c, objs, recorded)?;
+    for k in &left {
+        ui.say(&format!(
+            "  {} is no longer rendered: left in place (deleting it would delete what it holds)",
+            k.display()
+        ));
+    }
+    let mut prune: Vec<ObjKey> = Vec::new();
+    for k in prune_keys {
+        if cluster.get(&k).map_err(kube(c))?.is_some() {
+            ui.say(&format!(
+                "  {} is no longer rendered: pruned after the apply",
+                k.display()
+            ));
+            prune.push(k);
+        }
+    }
+    confirm_prune(
+        opts,
+        c,
+        &prune.iter().map(ObjKey::display).collect::<Vec<_>>(),
+        ui,
+    )?;
+
+    for s in &c.before {
+        run_pre_step(cluster, opts, c, s, timeout, ui)?;
+    }
+    let mut recreated = Vec::new();
+    for (o, _) in &recreate {
+        ui.say(&format!("  deleting {}", o.key.display()));
+        cluster.delete(&o.key).map_err(kube(c))?;
+        recreated.push(o.key.display());
+    }
+
     let all: Vec<&Obj> = objs.iter().collect();
     if objs.is_empty() {
         // a component of steps only
-    } else if objs.iter().any(&uses_own_crd) {
-        let (later, first): (Vec<&Obj>, Vec<&Obj>) = objs.iter().partition(|o| uses_own_crd(o));
+    } else if objs.iter().any(is_defined_here) {
+        let (later, first): (Vec<&Obj>, Vec<&Obj>) = objs.iter().partition(|o| is_defined_here(o));
         apply_set(cluster, opts, c, &first, &asked, &mut recreated, ui)?;
         ui.say("  waiting for the CRDs before the custom resources that use them");
         wait_ready(cluster, opts, c, &first, &[], &[], timeout, ui)?;
@@ -703,7 +863,14 @@ fn apply_component(
         apply_set(cluster, opts, c, &all, &asked, &mut recreated, ui)?;
     }
     wait_ready(cluster, opts, c, &all, &c.ready, &c.exec_ready, timeout, ui)?;
-    Ok(recreated)
+
+    let mut pruned = Vec::new();
+    for k in &prune {
+        ui.say(&format!("  pruning {}", k.display()));
+        cluster.delete(k).map_err(kube(c))?;
+        pruned.push(k.display());
+    }
+    Ok(Done { recreated, pruned })
 }
 
 /// `kubectl apply` of `objs`; objects the server refuses as immutable are
@@ -731,14 +898,16 @@ fn apply_set(
         });
     }
     if !res.immutable.is_empty() {
-        // The server knows rules we do not: delete and re-create once.
+        // Refused although the dry run found nothing to refuse (a custom
+        // resource of a definition applied just now, or the object changed
+        // in between): delete and re-create once, after a confirmation.
         let mut again: Vec<&Obj> = Vec::new();
+        let mut why = String::new();
         for rj in &res.immutable {
-            let found = objs.iter().copied().find(|o| {
-                o.key.name == rj.name
-                    && o.key.kind == rj.kind
-                    && split_api_version(&o.key.api_version).0 == rj.group
-            });
+            let found = objs
+                .iter()
+                .copied()
+                .find(|o| server_check::names(&o.key, rj));
             let Some(o) = found else {
                 return Err(ApplyError::Apply {
                     component: c.name.clone(),
@@ -750,6 +919,11 @@ fn apply_set(
                 o.key.display(),
                 rj.message
             ));
+            why.push_str(&format!(
+                " The API server refuses to update {} in place: {}.",
+                o.key.display(),
+                rj.message
+            ));
             again.push(o);
         }
         let what: Vec<String> = again
@@ -757,7 +931,7 @@ fn apply_set(
             .map(|o| o.key.display())
             .filter(|d| !asked.contains(d))
             .collect();
-        confirm_deletes(opts, c, &what, ui)?;
+        confirm_deletes(opts, c, &what, &why, ui)?;
         for o in &again {
             ui.say(&format!("  deleting {}", o.key.display()));
             cluster.delete(&o.key).map_err(kube(c))?;
@@ -1002,6 +1176,7 @@ fn describe(
     c: &Component,
     objs: &[Obj],
     form: Form,
+    recorded: &[ObjKey],
     head: &str,
     ui: &mut dyn Ui,
 ) -> Result<(), ApplyError> {
@@ -1151,9 +1326,37 @@ fn describe(
         };
         ui.say(&format!("      {:<10} {}", what, o.key.display()));
     }
-    for d in diffs.iter().filter(|d| d.op == diff::Operation::Removed) {
+    // Prune: what the last apply of this component sent that the render
+    // no longer has (the state file's record), deleted after the apply.
+    let (prune, left) = prune_plan(t, c, objs, recorded)?;
+    for k in &prune {
         ui.say(&format!(
-            "      {:<10} {} (not deleted: kubectl apply leaves it)",
+            "  $ {}   # prune after the apply: applied before, no longer rendered",
+            cluster.command_line(&delete_args(k))
+        ));
+    }
+    if !prune.is_empty() {
+        ui.say("      (prunes ask first; --yes allows them)");
+    }
+    for k in &left {
+        ui.say(&format!(
+            "      {:<10} {} (not pruned: deleting it would delete what it holds)",
+            "gone",
+            k.display()
+        ));
+    }
+    let pruned = |id: &diff::Identity| {
+        prune
+            .iter()
+            .chain(&left)
+            .any(|k| k.kind == id.kind && k.name == id.name)
+    };
+    for d in diffs
+        .iter()
+        .filter(|d| d.op == diff::Operation::Removed && !pruned(&d.id))
+    {
+        ui.say(&format!(
+            "      {:<10} {} (not deleted: no apply of gitops-upgrade recorded it)",
             "gone",
             d.id.kind.clone() + " " + &d.id.ns_name()
         ));

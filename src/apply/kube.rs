@@ -103,6 +103,11 @@ pub trait Cluster {
     /// `kubectl apply -f -` (or `--server-side`) of these objects, sent as
     /// one JSON `v1/List` on standard input.
     fn apply(&self, objects: &[Json], server_side: bool) -> Result<ApplyResult, KubeError>;
+    /// The same apply as a server-side dry run (`--dry-run=server`): the API
+    /// server validates and admits every object (immutable fields included)
+    /// and stores nothing. Its refusals are what [`Cluster::apply`] would
+    /// meet.
+    fn apply_dry_run(&self, objects: &[Json], server_side: bool) -> Result<ApplyResult, KubeError>;
     /// Deletes the object and waits until it is gone; `false` when it did
     /// not exist.
     fn delete(&self, key: &ObjKey) -> Result<bool, KubeError>;
@@ -200,6 +205,13 @@ pub fn apply_args(server_side: bool) -> Vec<String> {
     if server_side {
         a.extend(["--server-side".to_string(), "--force-conflicts".to_string()]);
     }
+    a
+}
+
+/// [`apply_args`] with `--dry-run=server`.
+pub fn dry_run_apply_args(server_side: bool) -> Vec<String> {
+    let mut a = apply_args(server_side);
+    a.push("--dry-run=server".into());
     a
 }
 
@@ -621,6 +633,55 @@ fn first_lines(text: &str) -> Option<String> {
     Some(m)
 }
 
+impl Kubectl {
+    /// `kubectl <args>` with the objects as one `v1/List` on standard input;
+    /// the refusals and errors parsed from its error output.
+    fn apply_with(&self, args: &[String], objects: &[Json]) -> Result<ApplyResult, KubeError> {
+        if objects.is_empty() {
+            // kubectl refuses an empty stream ("no objects passed to apply").
+            return Ok(ApplyResult::default());
+        }
+        let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objects});
+        let input = serde_json::to_vec(&list).map_err(|e| KubeError::Output {
+            command: self.command_line(args),
+            message: format!("cannot encode the objects: {e}"),
+        })?;
+        let out = self.run(args, Some(&input))?;
+        let mut result = ApplyResult {
+            output: out.stdout.clone(),
+            ..ApplyResult::default()
+        };
+        if out.success() {
+            return Ok(result);
+        }
+        let (mut immutable, mut errors) = parse_apply_errors(&out.stderr);
+        for r in immutable.iter_mut().filter(|r| r.group.is_empty()) {
+            let mut groups = objects
+                .iter()
+                .filter(|o| {
+                    o.get("kind").and_then(Json::as_str) == Some(r.kind.as_str())
+                        && o.pointer("/metadata/name").and_then(Json::as_str)
+                            == Some(r.name.as_str())
+                })
+                .map(group_of);
+            if let Some(g) = groups.next() {
+                if groups.all(|other| other == g) {
+                    r.group = g.to_string();
+                }
+            }
+        }
+        if immutable.is_empty() && errors.is_empty() {
+            errors.push(match first_lines(&out.stderr) {
+                Some(m) => m,
+                None => format!("kubectl apply failed ({})", self.failed(args, &out)),
+            });
+        }
+        result.immutable = immutable;
+        result.errors = errors;
+        Ok(result)
+    }
+}
+
 fn group_of(obj: &Json) -> &str {
     obj.get("apiVersion")
         .and_then(Json::as_str)
@@ -689,49 +750,11 @@ impl Cluster for Kubectl {
     }
 
     fn apply(&self, objects: &[Json], server_side: bool) -> Result<ApplyResult, KubeError> {
-        if objects.is_empty() {
-            // kubectl refuses an empty stream ("no objects passed to apply").
-            return Ok(ApplyResult::default());
-        }
-        let args = apply_args(server_side);
-        let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objects});
-        let input = serde_json::to_vec(&list).map_err(|e| KubeError::Output {
-            command: self.command_line(&args),
-            message: format!("cannot encode the objects: {e}"),
-        })?;
-        let out = self.run(&args, Some(&input))?;
-        let mut result = ApplyResult {
-            output: out.stdout.clone(),
-            ..ApplyResult::default()
-        };
-        if out.success() {
-            return Ok(result);
-        }
-        let (mut immutable, mut errors) = parse_apply_errors(&out.stderr);
-        for r in immutable.iter_mut().filter(|r| r.group.is_empty()) {
-            let mut groups = objects
-                .iter()
-                .filter(|o| {
-                    o.get("kind").and_then(Json::as_str) == Some(r.kind.as_str())
-                        && o.pointer("/metadata/name").and_then(Json::as_str)
-                            == Some(r.name.as_str())
-                })
-                .map(group_of);
-            if let Some(g) = groups.next() {
-                if groups.all(|other| other == g) {
-                    r.group = g.to_string();
-                }
-            }
-        }
-        if immutable.is_empty() && errors.is_empty() {
-            errors.push(match first_lines(&out.stderr) {
-                Some(m) => m,
-                None => format!("kubectl apply failed ({})", self.failed(&args, &out)),
-            });
-        }
-        result.immutable = immutable;
-        result.errors = errors;
-        Ok(result)
+        self.apply_with(&apply_args(server_side), objects)
+    }
+
+    fn apply_dry_run(&self, objects: &[Json], server_side: bool) -> Result<ApplyResult, KubeError> {
+        self.apply_with(&dry_run_apply_args(server_side), objects)
     }
 
     fn delete(&self, key: &ObjKey) -> Result<bool, KubeError> {

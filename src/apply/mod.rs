@@ -8,5 +8,6 @@ pub mod head;
 pub mod kube;
 pub mod presets;
 pub mod ready;
+pub mod server_check;
 pub mod state;
 pub mod steps;

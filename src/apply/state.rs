@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value as Json};
 
+use super::kube::ObjKey;
 use crate::fsutil::write_atomic;
 
 /// Where a component stands.
@@ -56,8 +57,13 @@ pub struct ComponentState {
     pub at: Option<String>,
     /// Objects deleted and re-created (`StatefulSet rok-system/rok-operator`).
     pub recreated: Vec<String>,
+    /// Objects pruned: applied before, no longer rendered, deleted.
+    pub pruned: Vec<String>,
     /// Why it failed.
     pub message: Option<String>,
+    /// The objects of the component's last successful apply, kept across
+    /// runs: what `apply` may prune once a render no longer has them.
+    pub applied: Vec<ObjKey>,
 }
 
 /// The whole record.
@@ -121,7 +127,9 @@ impl State {
                 "digest": c.digest,
                 "at": c.at,
                 "recreated": c.recreated,
+                "pruned": c.pruned,
                 "message": c.message,
+                "applied": c.applied.iter().map(key_json).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         })
     }
@@ -156,7 +164,13 @@ impl State {
                             .collect()
                     })
                     .unwrap_or_default(),
+                pruned: strings(c.get("pruned")),
                 message: cs("message"),
+                applied: c
+                    .get("applied")
+                    .and_then(Json::as_array)
+                    .map(|a| a.iter().filter_map(key_from_json).collect())
+                    .unwrap_or_default(),
             });
         }
         Ok(State {
@@ -169,6 +183,35 @@ impl State {
             components: comps,
         })
     }
+}
+
+fn strings(j: Option<&Json>) -> Vec<String> {
+    j.and_then(Json::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn key_json(k: &ObjKey) -> Json {
+    json!({
+        "apiVersion": k.api_version,
+        "kind": k.kind,
+        "namespace": k.namespace,
+        "name": k.name,
+    })
+}
+
+fn key_from_json(j: &Json) -> Option<ObjKey> {
+    let s = |k: &str| j.get(k).and_then(Json::as_str).map(str::to_string);
+    Some(ObjKey {
+        api_version: s("apiVersion").unwrap_or_default(),
+        kind: s("kind")?,
+        namespace: s("namespace"),
+        name: s("name")?,
+    })
 }
 
 /// Reads the state file: `Ok(None)` when there is none.
@@ -229,7 +272,22 @@ mod tests {
                     digest: Some("00ff".into()),
                     at: Some("20261121T070100Z".into()),
                     recreated: vec!["StorageClass rok".into()],
+                    pruned: vec!["ConfigMap rok/old".into()],
                     message: None,
+                    applied: vec![
+                        ObjKey {
+                            api_version: "storage.k8s.io/v1".into(),
+                            kind: "StorageClass".into(),
+                            namespace: None,
+                            name: "rok".into(),
+                        },
+                        ObjKey {
+                            api_version: "v1".into(),
+                            kind: "ConfigMap".into(),
+                            namespace: Some("rok".into()),
+                            name: "c".into(),
+                        },
+                    ],
                 },
                 ComponentState {
                     name: "b".into(),
@@ -238,7 +296,9 @@ mod tests {
                     digest: None,
                     at: None,
                     recreated: vec![],
+                    pruned: vec![],
                     message: Some("timed out".into()),
+                    applied: vec![],
                 },
             ],
         }

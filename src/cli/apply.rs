@@ -45,7 +45,10 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "REV", requires = "dry_run")]
     pub from: Option<String>,
 
-    /// Delete and re-create objects without asking.
+    /// Delete without asking: the objects the API server refuses to update
+    /// in place (found by `kubectl apply --dry-run=server` before anything
+    /// changes), the plan's delete steps, and the objects pruned (applied
+    /// before by gitops-upgrade, no longer rendered).
     #[arg(long, short = 'y')]
     pub yes: bool,
 
@@ -163,7 +166,11 @@ fn run_target(target: &Target<'_>, cluster: &Kubectl, opts: &Options) -> Result<
         Err(e) => {
             let mut msg = e.to_string();
             if e.resumable() && !opts.dry_run {
-                let yes = matches!(e, engine::ApplyError::NeedsConfirmation { .. });
+                let yes = matches!(
+                    e,
+                    engine::ApplyError::NeedsConfirmation { .. }
+                        | engine::ApplyError::PruneNeedsConfirmation { .. }
+                );
                 msg.push_str(&format!(
                     "; continue with `gitops-upgrade apply --resume{}`",
                     if yes { " --yes" } else { "" }
