@@ -747,3 +747,226 @@ fn apply_skips_running_services_waits_for_the_new_version_and_verifies() {
         "{statuses:?}"
     );
 }
+
+// ---------------------------------------------------------------------------
+// the aerospike policy set: what aerospike-operator's webhook refuses
+
+const AS_BASE: &str = "apiVersion: aerospike.travelaudience.com/v1alpha2
+kind: AerospikeCluster
+metadata:
+  name: as-cluster-0
+spec:
+  version: \"4.2.0.3\"
+  nodeCount: 2
+  backupSpec:
+    storage:
+      type: gcs
+      bucket: aerospike-backup
+      secret: gcs-secret
+  namespaces:
+  - name: as-namespace-0
+    replicationFactor: 2
+    memorySize: 1G
+    defaultTTL: 0s
+    storage:
+      type: file
+      size: 1G
+";
+
+/// A repository with the guide's example cluster committed under a prod
+/// overlay; returns the world (the repository is `user`).
+fn aerospike_repo(name: &str) -> World {
+    let tmp = tempfile::tempdir().unwrap();
+    for d in ["home", "user"] {
+        std::fs::create_dir_all(tmp.path().join(d)).unwrap();
+    }
+    let w = World { tmp };
+    w.git("user", &["init", "-q", "-b", "main"]);
+    w.git("user", &["config", "commit.gpgsign", "false"]);
+    w.write(
+        "user",
+        "aerospike/base/kustomization.yaml",
+        "resources:\n- cluster.yaml\n",
+    );
+    w.write(
+        "user",
+        "aerospike/base/cluster.yaml",
+        &AS_BASE.replace("as-cluster-0", name),
+    );
+    w.write(
+        "user",
+        "aerospike/prod/kustomization.yaml",
+        "namespace: prod\nnamePrefix: prod-\nresources:\n- ../base\n",
+    );
+    w.commit("user", "aerospike");
+    w
+}
+
+fn hook(w: &World) -> Out {
+    w.git("user", &["add", "-A"]);
+    w.run("user", &["check", "--staged", "--changed"])
+}
+
+#[test]
+fn aerospike_policies_refuse_what_the_webhook_refuses() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "    storage:\n      type: file\n      size: 1G\n",
+            "    storage:\n      type: file\n      size: 2G\n",
+            "aerospike/namespace-storage",
+        ),
+        (
+            "    replicationFactor: 2\n",
+            "    replicationFactor: 1\n",
+            "aerospike/namespace-replication-factor",
+        ),
+        (
+            "  - name: as-namespace-0\n",
+            "  - name: as-namespace-1\n",
+            "aerospike/namespace-not-removed",
+        ),
+        (
+            "  nodeCount: 2\n",
+            "  nodeCount: 1\n",
+            "aerospike/replication-factor-nodes",
+        ),
+        (
+            "  namespaces:\n",
+            "  namespaces:\n  - name: second\n    replicationFactor: 1\n",
+            "aerospike/one-namespace",
+        ),
+        (
+            "  - name: as-namespace-0\n",
+            "  - name: as-namespace-0-with-a-long-name\n",
+            "aerospike/namespace-name-length",
+        ),
+    ];
+    let reasons = [
+        "cannot change the storage spec for namespace",
+        "cannot change the replication factor for namespace",
+        "cannot remove namespace",
+        "replication factor of N requested for namespace X but the cluster has only M nodes",
+        "the number of namespaces in the cluster must be exactly one",
+        "the name of a namespace cannot exceed 23 characters",
+    ];
+    for ((from, to, rule), reason) in cases.iter().zip(reasons) {
+        let w = aerospike_repo("as-cluster-0");
+        let text = AS_BASE.replace(from, to);
+        assert_ne!(text, AS_BASE);
+        w.write("user", "aerospike/base/cluster.yaml", &text);
+        let o = hook(&w);
+        assert_eq!(o.code, 1, "{rule}: {}{}", o.stdout, o.stderr);
+        let line = o
+            .stdout
+            .lines()
+            .find(|l| l.contains(rule))
+            .unwrap_or_else(|| panic!("{rule} missing in\n{}", o.stdout));
+        assert!(line.starts_with("aerospike/base/cluster.yaml:"), "{line}");
+        assert!(
+            o.stdout.contains(reason),
+            "{reason:?} missing in\n{}",
+            o.stdout
+        );
+    }
+    // a change the webhook admits passes: scaling up
+    let w = aerospike_repo("as-cluster-0");
+    w.write(
+        "user",
+        "aerospike/base/cluster.yaml",
+        &AS_BASE.replace("  nodeCount: 2\n", "  nodeCount: 3\n"),
+    );
+    let o = hook(&w);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+}
+
+#[test]
+fn aerospike_cluster_names_are_judged_as_rendered() {
+    // 57 characters in the file, 62 with the overlay's prefix `prod-`
+    let name = "c".repeat(57);
+    let w = aerospike_repo(&name);
+    w.write(
+        "user",
+        "aerospike/base/cluster.yaml",
+        &AS_BASE
+            .replace("as-cluster-0", &name)
+            .replace("  nodeCount: 2\n", "  nodeCount: 3\n"),
+    );
+    let o = hook(&w);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("aerospike/cluster-name-length")
+            && o.stdout.contains("has 62 characters, more than 60")
+            && o.stdout
+                .contains("the name of the cluster cannot exceed 60 characters"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn apply_checks_the_backup_secret_before_an_aerospike_cluster() {
+    let w = aerospike_repo("as-cluster-0");
+    w.write(
+        "user",
+        "gitops-upgrade.yaml",
+        "components:\n  - name: aerospike\n    path: aerospike/prod\n",
+    );
+    w.commit("user", "plan");
+    w.seed(serde_json::json!([{
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "aerospikeclusters.aerospike.travelaudience.com"},
+        "spec": {"group": "aerospike.travelaudience.com", "scope": "Namespaced",
+                 "names": {"kind": "AerospikeCluster", "plural": "aerospikeclusters"},
+                 "versions": [{"name": "v1alpha2", "served": true, "storage": true}]}
+    }]));
+    let applied = |w: &World| {
+        std::fs::read_to_string(w.cluster().join("calls.jsonl"))
+            .unwrap()
+            .contains("\"AerospikeCluster/prod-as-cluster-0\"")
+    };
+    // the dry run names the check
+    let o = w.apply(&["--dry-run"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains(
+            "checked first: Secret prod/gcs-secret holds the key key.json (for AerospikeCluster prod/prod-as-cluster-0)"
+        ),
+        "{}",
+        o.stdout
+    );
+    // no secret: refused before anything is applied
+    let o = w.apply(&[]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("its spec.backupSpec secret Secret prod/gcs-secret does not exist"),
+        "{}",
+        o.stderr
+    );
+    assert!(!applied(&w));
+    // a secret without key.json: its keys are named, never its values
+    w.seed(serde_json::json!([{
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "gcs-secret", "namespace": "prod"},
+        "data": {"credentials.json": "c2VjcmV0LXZhbHVlLTQy"}
+    }]));
+    let o = w.apply(&["--resume"]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("has no key key.json (its keys: credentials.json)"),
+        "{}",
+        o.stderr
+    );
+    assert!(!o.stderr.contains("c2VjcmV0") && !o.stdout.contains("c2VjcmV0"));
+    assert!(!applied(&w));
+    // with key.json the cluster is applied
+    w.seed(serde_json::json!([{
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "gcs-secret", "namespace": "prod"},
+        "data": {"key.json": "e30="}
+    }]));
+    let o = w.apply(&["--resume"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(applied(&w));
+}

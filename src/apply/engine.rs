@@ -110,6 +110,10 @@ pub enum ApplyError {
     },
     #[error("{component}: {message}")]
     NotReady { component: String, message: String },
+    /// Something the objects need is missing in the cluster (checked
+    /// before anything of the component is applied).
+    #[error("{component}: {message}")]
+    Precondition { component: String, message: String },
     #[error("{0}")]
     State(#[from] state::StateError),
 }
@@ -126,6 +130,7 @@ impl ApplyError {
                 | ApplyError::StillImmutable { .. }
                 | ApplyError::Timeout { .. }
                 | ApplyError::NotReady { .. }
+                | ApplyError::Precondition { .. }
         )
     }
 }
@@ -629,6 +634,7 @@ fn apply_component(
     let timeout = c.timeout.unwrap_or(opts.timeout);
     let mut hints = plan_hints(c);
     hints.extend(t.catalog_hints.iter().cloned());
+    check_secrets(cluster, c, objs)?;
 
     // What must be deleted: the plan's delete steps (when the object is
     // there) and the objects whose changes need a re-create.
@@ -1053,6 +1059,20 @@ fn describe(
             form.command(&c.path)
         ));
     }
+    let pairs: Vec<(ObjKey, &Resource)> =
+        objs.iter().map(|o| (o.key.clone(), &o.resource)).collect();
+    for need in steps::secret_needs(&pairs) {
+        ui.say(&format!(
+            "  checked first: {} holds the key {} (for {})",
+            need.secret.display(),
+            need.key,
+            need.who
+        ));
+        ui.say(&format!(
+            "      $ {}",
+            cluster.command_line(&get_args(&need.secret))
+        ));
+    }
     if let Some(cond) = &c.when {
         let keys: Vec<ObjKey> = objs.iter().map(|o| o.key.clone()).collect();
         for l in steps::describe_condition(cluster, cond, &keys) {
@@ -1215,6 +1235,21 @@ fn decide_conditions(
         let keys: Vec<ObjKey> = objs.iter().map(|o| o.key.clone()).collect();
         if let Some(reason) = steps::skip_reason(cluster, cond, &keys).map_err(kube(c))? {
             set(st, &c.name, Status::Skipped, None, Some(reason));
+        }
+    }
+    Ok(())
+}
+
+/// The secrets the objects need exist, with their keys (steps.rs).
+fn check_secrets(cluster: &dyn Cluster, c: &Component, objs: &[Obj]) -> Result<(), ApplyError> {
+    let pairs: Vec<(ObjKey, &Resource)> =
+        objs.iter().map(|o| (o.key.clone(), &o.resource)).collect();
+    for need in steps::secret_needs(&pairs) {
+        if let Some(message) = steps::secret_problem(cluster, &need).map_err(kube(c))? {
+            return Err(ApplyError::Precondition {
+                component: c.name.clone(),
+                message,
+            });
         }
     }
     Ok(())
