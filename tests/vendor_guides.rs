@@ -970,3 +970,37 @@ fn apply_checks_the_backup_secret_before_an_aerospike_cluster() {
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     assert!(applied(&w));
 }
+
+#[test]
+fn the_demo_is_laid_out_as_the_vendors_repository() {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"));
+    c.arg("demo").env_remove("KUBECONFIG");
+    let tmp = tempfile::tempdir().unwrap();
+    common::isolate(&mut c, tmp.path());
+    let o = common::run_with_timeout(&mut c, Duration::from_secs(120));
+    assert!(o.success(), "{}", o.describe());
+    let out = String::from_utf8_lossy(&o.stdout);
+    for want in [
+        "-- the vendor publishes release 0.15 (and deletes kubeflow/) --",
+        "your files: the 5 file(s) your 1 commit(s) on top of origin/main added or changed",
+        "+    cluster.behind_proxy: True",
+        "[3/13] rok-operator (rok/rok-operator/overlays/deploy)",
+        "$ kubectl delete statefulset.v1.apps rok-operator -n rok-system",
+        "[4/13] rok-storageclass: steps and checks only",
+        "applied only if Service rok/rok-redis does not exist",
+        "[6/13] istio-crds (rok/rok-external-services/istio/istio-1-3-1/istio-crds-1-3-1/overlays/deploy)",
+        "[8/13] istio-ingress (rok/rok-istio-ingress/rok-istio-1-3-1.yaml): 1 object (new: not at",
+        "(kubectl apply -f rok/rok-istio-ingress/rok-istio-1-3-1.yaml)",
+        "RokCluster rok/rok: status.version == v0.15",
+        "$ kubectl exec -n rok daemonset/rok -- rok-config version",
+        "$ kubectl delete configmap rok-metadata -n rok --ignore-not-found --wait=true",
+        "Dry run complete",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in:\n{out}");
+    }
+    // the order of the guide
+    let at = |s: &str| out.find(s).unwrap();
+    assert!(at("[3/13] rok-operator") < at("[5/13] redis"));
+    assert!(at("[5/13] redis") < at("[11/13] rok-cluster"));
+    assert!(at("[11/13] rok-cluster") < at("[13/13] housekeeping"));
+}
