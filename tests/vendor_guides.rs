@@ -1004,3 +1004,52 @@ fn the_demo_is_laid_out_as_the_vendors_repository() {
     assert!(at("[5/13] redis") < at("[11/13] rok-cluster"));
     assert!(at("[11/13] rok-cluster") < at("[13/13] housekeeping"));
 }
+
+#[test]
+fn the_release_to_release_preset_drains_then_applies_in_the_guides_order() {
+    let (w, _) = upgraded_site();
+    let init = w.run("user", &["init", "--preset", "rok", "--force"]);
+    assert_eq!(init.code, 0, "{}{}", init.stdout, init.stderr);
+    // the management environment is optional: its file is a download, not
+    // in the vendor's tree
+    assert!(
+        init.stdout.contains("  rok-tools-eks.yaml"),
+        "{}",
+        init.stdout
+    );
+    let plan = w.read("user", "gitops-upgrade.yaml");
+    assert!(
+        plan.contains("  # - name: rok-tools\n  #   path: rok-tools-eks.yaml\n"),
+        "{plan}"
+    );
+    w.commit("user", "release-to-release plan");
+    let o = w.apply(&["--dry-run"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let heads: Vec<&str> = o
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with('['))
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            "[1/6] drain",
+            "[2/6] rok-disk-manager (rok/rok-disk-manager/overlays/deploy)",
+            "[3/6] rok-kmod (rok/rok-kmod/overlays/deploy)",
+            "[4/6] rok-cluster (rok/rok-cluster/overlays/deploy)",
+            "[5/6] rok-operator (rok/rok-operator/overlays/deploy)",
+            "[6/6] verify",
+        ],
+        "{}",
+        o.stdout
+    );
+    for want in [
+        "scale statefulset.v1.apps rok-operator -n rok-system --replicas=0",
+        "scale statefulset.v1.apps rok-csi-controller -n rok --replicas=0",
+        "logs daemonset/rok-csi-node -n rok -c csi-node --since=30s --all-pods=true",
+        "Job in rok named rok-upgrade-*: condition Complete=True",
+    ] {
+        assert!(o.stdout.contains(want), "{want:?} missing in\n{}", o.stdout);
+    }
+}
