@@ -992,6 +992,8 @@ fn the_demo_is_laid_out_as_the_vendors_repository() {
         "[8/13] istio-ingress (rok/rok-istio-ingress/rok-istio-1-3-1.yaml): 1 object (new: not at",
         "(kubectl apply -f rok/rok-istio-ingress/rok-istio-1-3-1.yaml)",
         "RokCluster rok/rok: status.version == v0.15",
+        // asked for once, at step 6.1, not again with the cluster
+        "  (StorageClass rok was deleted by rok-storageclass before: created again here)",
         "$ kubectl exec -n rok daemonset/rok -- rok-config version",
         "$ kubectl delete configmap rok-metadata -n rok --ignore-not-found --wait=true",
         "Dry run complete",

@@ -1142,6 +1142,21 @@ fn describe(
         if pre_deleted(c, key) {
             continue;
         }
+        // deleted by an earlier component's step: created again here
+        if let Some(by) = t
+            .plan
+            .components
+            .iter()
+            .take_while(|p| p.name != c.name)
+            .find(|p| pre_deleted(p, key))
+        {
+            ui.say(&format!(
+                "  ({} was deleted by {} before: created again here)",
+                key.display(),
+                by.name
+            ));
+            continue;
+        }
         ui.say(&format!("  $ {}", cluster.command_line(&delete_args(key))));
         for r in reasons.iter() {
             ui.say(&format!("      re-create: {r}"));
