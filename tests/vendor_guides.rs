@@ -386,6 +386,34 @@ fn v012_warns_to_back_up_volumes_where_it_rewrites_the_volume_pool() {
     assert!(w
         .read("user", "rok/rok-csi/overlays/deploy/ds.yaml")
         .contains("        - --thick\n        - --volume-group=vg0\n"));
+    // `--volume-pool POOL` as two arguments: the pool goes with the flag
+    w.write(
+        "user",
+        "rok/rok-csi/overlays/deploy/ds.yaml",
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: rok-csi-node\nspec:\n  template:\n    spec:\n      containers:\n      - name: csi-node\n        args:\n        - --volume-pool\n        - pool0\n        - --v=4\n",
+    );
+    let o = w.run(
+        "user",
+        &[
+            "migrate-patches",
+            "--catalog",
+            "rok-v0.12",
+            "--set",
+            "volume-group=vg0",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .contains("--volume-pool pool0 -> --thick --volume-group=vg0"),
+        "{}",
+        o.stdout
+    );
+    assert!(w
+        .read("user", "rok/rok-csi/overlays/deploy/ds.yaml")
+        .ends_with(
+            "        args:\n        - --thick\n        - --volume-group=vg0\n        - --v=4\n"
+        ));
 }
 
 #[test]
