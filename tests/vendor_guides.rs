@@ -1083,3 +1083,38 @@ fn the_release_to_release_preset_drains_then_applies_in_the_guides_order() {
         assert!(o.stdout.contains(want), "{want:?} missing in\n{}", o.stdout);
     }
 }
+
+#[test]
+fn a_merge_of_the_upstream_does_not_make_vendor_files_the_users() {
+    let w = World::new();
+    w.write(
+        "vendor",
+        "rok/rok-cluster/base/rokcluster.yaml",
+        &ROKCLUSTER_014.replace(
+            "  configVars: cluster.behind_proxy=True; cluster.check_host_header=False;\n",
+            "  configVars:\n    cluster.behind_proxy: True\n",
+        ),
+    );
+    w.commit("vendor", "Rok v0.15");
+    w.git("user", &["fetch", "-q"]);
+    w.git("user", &["merge", "-q", "--no-edit", "origin/master"]);
+    let base_before = w.read("user", "rok/rok-cluster/base/rokcluster.yaml");
+    let o = w.run("user", &["migrate-patches", "--catalog", "rok-v0.15"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("your files: the 3 file(s) your 2 commit(s) on top of origin/master"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(
+        w.read("user", "rok/rok-cluster/base/rokcluster.yaml"),
+        base_before
+    );
+    assert!(w
+        .read(
+            "user",
+            "rok/rok-cluster/overlays/deploy/patches/rokcluster.yaml"
+        )
+        .contains("    rok: gcr.io/arrikto/roke:v0.15\n"));
+}
