@@ -1,6 +1,6 @@
-//! Embeds the demo's fixtures (the example vendor tree at v0.14 and the
-//! files of its v0.15 release) in the binary, so that `gitops-upgrade demo`
-//! works wherever the binary is installed.
+//! Embeds the demo's fixtures (a repository laid out as the vendor's at
+//! v0.14 and v0.15, and a user's own changes) in the binary, so that
+//! `gitops-upgrade demo` works wherever the binary is installed.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -31,8 +31,9 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut code = String::new();
     for (name, dir) in [
-        ("DEMO_V014", "overlays-examples/rok"),
-        ("DEMO_V015", "fixtures/upgrade/rok-v0.15"),
+        ("DEMO_V014", "fixtures/deployments/v0.14"),
+        ("DEMO_V015", "fixtures/deployments/v0.15"),
+        ("DEMO_SITE", "fixtures/deployments/site"),
     ] {
         println!("cargo:rerun-if-changed={dir}");
         let mut files = Vec::new();

@@ -879,6 +879,66 @@ policies:
     }
 
     #[test]
+    fn the_guides_forms_parse() {
+        let text = "\
+components:
+  - name: ingress
+    path: rok/rok-istio-ingress/rok-istio-1-3-1.yaml
+    unless-exists: rendered
+  - name: redis
+    path: rok/rok-external-services/redis/overlays/deploy
+    unless-exists: {kind: Service, namespace: rok, name: rok-redis}
+  - name: verify
+    ready:
+      - {apiVersion: batch/v1, kind: Job, namespace: rok, name-prefix: rok-upgrade-, condition: Complete}
+      - exec: {namespace: rok, target: daemonset/rok, command: [rok-config, version]}
+        matches: 'Current version \\[Cluster-wide\\]: v0015'
+after:
+  - delete: {kind: ConfigMap, namespace: rok, name: rok-metadata}
+";
+        let p = parse(text, "gitops-upgrade.yaml").unwrap();
+        assert_eq!(p.components.len(), 4);
+        assert_eq!(p.components[0].when, Some(Condition::UnlessRenderedExist));
+        assert!(
+            matches!(&p.components[1].when, Some(Condition::UnlessExists(r)) if r[0].display() == "Service rok/rok-redis")
+        );
+        let v = &p.components[2];
+        assert!(v.steps_only());
+        assert_eq!(
+            v.ready[0].describe(),
+            "Job in rok named rok-upgrade-*: condition Complete=True"
+        );
+        assert_eq!(v.exec_ready[0].target, "daemonset/rok");
+        assert_eq!(v.exec_ready[0].line, 11);
+        let h = &p.components[3];
+        assert_eq!(h.name, HOUSEKEEPING);
+        assert!(matches!(&h.before[0], PreStep::Delete(r) if r.name == "rok-metadata"));
+    }
+
+    #[test]
+    fn the_guides_forms_have_positioned_errors() {
+        assert_eq!(
+            err("components:\n- name: a\n"),
+            "gitops-upgrade.yaml:2:3: components[0]: missing required field 'path' (only a component with 'before' or 'ready' steps may have none)"
+        );
+        assert_eq!(
+            err("components:\n- name: a\n  path: x\n  unless-exists: yes\n"),
+            "gitops-upgrade.yaml:4:18: components[0].unless-exists: expected an object ({kind, name, namespace}), a list of them, or 'rendered'"
+        );
+        assert_eq!(
+            err("components:\n- name: a\n  ready:\n  - exec: {target: daemonset/rok, command: [x]}\n    matches: '(['\n"),
+            "gitops-upgrade.yaml:5:14: components[0].ready[0].matches: bad regular expression: regex parse error:\n    ([\n     ^\nerror: unclosed character class"
+        );
+        assert!(err("components:\n- name: a\n  ready:\n  - exec: {command: [x]}\n    matches: x\n")
+            .starts_with("gitops-upgrade.yaml:4:11: components[0].ready[0].exec: missing required field 'target'"));
+        assert!(err("components:\n- name: a\n  before:\n  - delete: {kind: StorageClass, name: rok}\n  unless-exists: rendered\n")
+            .contains("5:18: components[0].unless-exists: 'rendered' needs a 'path'"));
+        assert!(err("components:\n- name: a\n  path: x\n  ready:\n  - {kind: Job, name: j, name-prefix: p, condition: Complete}\n")
+            .contains("exactly one of 'name' or 'selector' (and/or 'name-prefix')"));
+        assert!(err("after:\n  - reboot: {}\n").contains("2:5: after[0]: unknown step 'reboot'"));
+    }
+
+    #[test]
     fn empty_plan_is_valid() {
         let p = parse("", "f").unwrap();
         assert!(p.components.is_empty());

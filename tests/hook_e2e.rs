@@ -34,6 +34,9 @@ metadata:
 spec:
   version: \"4.2.0.3\"
   nodeCount: 2
+  namespaces:
+  - name: as-namespace-0
+    replicationFactor: 2
 ";
 
 impl Repo {

@@ -386,6 +386,34 @@ fn v012_warns_to_back_up_volumes_where_it_rewrites_the_volume_pool() {
     assert!(w
         .read("user", "rok/rok-csi/overlays/deploy/ds.yaml")
         .contains("        - --thick\n        - --volume-group=vg0\n"));
+    // `--volume-pool POOL` as two arguments: the pool goes with the flag
+    w.write(
+        "user",
+        "rok/rok-csi/overlays/deploy/ds.yaml",
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: rok-csi-node\nspec:\n  template:\n    spec:\n      containers:\n      - name: csi-node\n        args:\n        - --volume-pool\n        - pool0\n        - --v=4\n",
+    );
+    let o = w.run(
+        "user",
+        &[
+            "migrate-patches",
+            "--catalog",
+            "rok-v0.12",
+            "--set",
+            "volume-group=vg0",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}\n{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .contains("--volume-pool pool0 -> --thick --volume-group=vg0"),
+        "{}",
+        o.stdout
+    );
+    assert!(w
+        .read("user", "rok/rok-csi/overlays/deploy/ds.yaml")
+        .ends_with(
+            "        args:\n        - --thick\n        - --volume-group=vg0\n        - --v=4\n"
+        ));
 }
 
 #[test]
@@ -746,4 +774,347 @@ fn apply_skips_running_services_waits_for_the_new_version_and_verifies() {
         statuses.contains(&("housekeeping".into(), "done".into())),
         "{statuses:?}"
     );
+}
+
+// ---------------------------------------------------------------------------
+// the aerospike policy set: what aerospike-operator's webhook refuses
+
+const AS_BASE: &str = "apiVersion: aerospike.travelaudience.com/v1alpha2
+kind: AerospikeCluster
+metadata:
+  name: as-cluster-0
+spec:
+  version: \"4.2.0.3\"
+  nodeCount: 2
+  backupSpec:
+    storage:
+      type: gcs
+      bucket: aerospike-backup
+      secret: gcs-secret
+  namespaces:
+  - name: as-namespace-0
+    replicationFactor: 2
+    memorySize: 1G
+    defaultTTL: 0s
+    storage:
+      type: file
+      size: 1G
+";
+
+/// A repository with the guide's example cluster committed under a prod
+/// overlay; returns the world (the repository is `user`).
+fn aerospike_repo(name: &str) -> World {
+    let tmp = tempfile::tempdir().unwrap();
+    for d in ["home", "user"] {
+        std::fs::create_dir_all(tmp.path().join(d)).unwrap();
+    }
+    let w = World { tmp };
+    w.git("user", &["init", "-q", "-b", "main"]);
+    w.git("user", &["config", "commit.gpgsign", "false"]);
+    w.write(
+        "user",
+        "aerospike/base/kustomization.yaml",
+        "resources:\n- cluster.yaml\n",
+    );
+    w.write(
+        "user",
+        "aerospike/base/cluster.yaml",
+        &AS_BASE.replace("as-cluster-0", name),
+    );
+    w.write(
+        "user",
+        "aerospike/prod/kustomization.yaml",
+        "namespace: prod\nnamePrefix: prod-\nresources:\n- ../base\n",
+    );
+    w.commit("user", "aerospike");
+    w
+}
+
+fn hook(w: &World) -> Out {
+    w.git("user", &["add", "-A"]);
+    w.run("user", &["check", "--staged", "--changed"])
+}
+
+#[test]
+fn aerospike_policies_refuse_what_the_webhook_refuses() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "    storage:\n      type: file\n      size: 1G\n",
+            "    storage:\n      type: file\n      size: 2G\n",
+            "aerospike/namespace-storage",
+        ),
+        (
+            "    replicationFactor: 2\n",
+            "    replicationFactor: 1\n",
+            "aerospike/namespace-replication-factor",
+        ),
+        (
+            "  - name: as-namespace-0\n",
+            "  - name: as-namespace-1\n",
+            "aerospike/namespace-not-removed",
+        ),
+        (
+            "  nodeCount: 2\n",
+            "  nodeCount: 1\n",
+            "aerospike/replication-factor-nodes",
+        ),
+        (
+            "  namespaces:\n",
+            "  namespaces:\n  - name: second\n    replicationFactor: 1\n",
+            "aerospike/one-namespace",
+        ),
+        (
+            "  - name: as-namespace-0\n",
+            "  - name: as-namespace-0-with-a-long-name\n",
+            "aerospike/namespace-name-length",
+        ),
+    ];
+    let reasons = [
+        "cannot change the storage spec for namespace",
+        "cannot change the replication factor for namespace",
+        "cannot remove namespace",
+        "replication factor of N requested for namespace X but the cluster has only M nodes",
+        "the number of namespaces in the cluster must be exactly one",
+        "the name of a namespace cannot exceed 23 characters",
+    ];
+    for ((from, to, rule), reason) in cases.iter().zip(reasons) {
+        let w = aerospike_repo("as-cluster-0");
+        let text = AS_BASE.replace(from, to);
+        assert_ne!(text, AS_BASE);
+        w.write("user", "aerospike/base/cluster.yaml", &text);
+        let o = hook(&w);
+        assert_eq!(o.code, 1, "{rule}: {}{}", o.stdout, o.stderr);
+        let line = o
+            .stdout
+            .lines()
+            .find(|l| l.contains(rule))
+            .unwrap_or_else(|| panic!("{rule} missing in\n{}", o.stdout));
+        assert!(line.starts_with("aerospike/base/cluster.yaml:"), "{line}");
+        assert!(
+            o.stdout.contains(reason),
+            "{reason:?} missing in\n{}",
+            o.stdout
+        );
+    }
+    // a change the webhook admits passes: scaling up
+    let w = aerospike_repo("as-cluster-0");
+    w.write(
+        "user",
+        "aerospike/base/cluster.yaml",
+        &AS_BASE.replace("  nodeCount: 2\n", "  nodeCount: 3\n"),
+    );
+    let o = hook(&w);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+}
+
+#[test]
+fn aerospike_cluster_names_are_judged_as_rendered() {
+    // 57 characters in the file, 62 with the overlay's prefix `prod-`
+    let name = "c".repeat(57);
+    let w = aerospike_repo(&name);
+    w.write(
+        "user",
+        "aerospike/base/cluster.yaml",
+        &AS_BASE
+            .replace("as-cluster-0", &name)
+            .replace("  nodeCount: 2\n", "  nodeCount: 3\n"),
+    );
+    let o = hook(&w);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains("aerospike/cluster-name-length")
+            && o.stdout.contains("has 62 characters, more than 60")
+            && o.stdout
+                .contains("the name of the cluster cannot exceed 60 characters"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn apply_checks_the_backup_secret_before_an_aerospike_cluster() {
+    let w = aerospike_repo("as-cluster-0");
+    w.write(
+        "user",
+        "gitops-upgrade.yaml",
+        "components:\n  - name: aerospike\n    path: aerospike/prod\n",
+    );
+    w.commit("user", "plan");
+    w.seed(serde_json::json!([{
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "aerospikeclusters.aerospike.travelaudience.com"},
+        "spec": {"group": "aerospike.travelaudience.com", "scope": "Namespaced",
+                 "names": {"kind": "AerospikeCluster", "plural": "aerospikeclusters"},
+                 "versions": [{"name": "v1alpha2", "served": true, "storage": true}]}
+    }]));
+    let applied = |w: &World| {
+        std::fs::read_to_string(w.cluster().join("calls.jsonl"))
+            .unwrap()
+            .contains("\"AerospikeCluster/prod-as-cluster-0\"")
+    };
+    // the dry run names the check
+    let o = w.apply(&["--dry-run"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout.contains(
+            "checked first: Secret prod/gcs-secret holds the key key.json (for AerospikeCluster prod/prod-as-cluster-0)"
+        ),
+        "{}",
+        o.stdout
+    );
+    // no secret: refused before anything is applied
+    let o = w.apply(&[]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("its spec.backupSpec secret Secret prod/gcs-secret does not exist"),
+        "{}",
+        o.stderr
+    );
+    assert!(!applied(&w));
+    // a secret without key.json: its keys are named, never its values
+    w.seed(serde_json::json!([{
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "gcs-secret", "namespace": "prod"},
+        "data": {"credentials.json": "c2VjcmV0LXZhbHVlLTQy"}
+    }]));
+    let o = w.apply(&["--resume"]);
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("has no key key.json (its keys: credentials.json)"),
+        "{}",
+        o.stderr
+    );
+    assert!(!o.stderr.contains("c2VjcmV0") && !o.stdout.contains("c2VjcmV0"));
+    assert!(!applied(&w));
+    // with key.json the cluster is applied
+    w.seed(serde_json::json!([{
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "gcs-secret", "namespace": "prod"},
+        "data": {"key.json": "e30="}
+    }]));
+    let o = w.apply(&["--resume"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(applied(&w));
+}
+
+#[test]
+fn the_demo_is_laid_out_as_the_vendors_repository() {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"));
+    c.arg("demo").env_remove("KUBECONFIG");
+    let tmp = tempfile::tempdir().unwrap();
+    common::isolate(&mut c, tmp.path());
+    let o = common::run_with_timeout(&mut c, Duration::from_secs(120));
+    assert!(o.success(), "{}", o.describe());
+    let out = String::from_utf8_lossy(&o.stdout);
+    for want in [
+        "-- the vendor publishes release 0.15 (and deletes kubeflow/) --",
+        "your files: the 5 file(s) your 1 commit(s) on top of origin/main added or changed",
+        "+    cluster.behind_proxy: True",
+        "[3/13] rok-operator (rok/rok-operator/overlays/deploy)",
+        "$ kubectl delete statefulset.v1.apps rok-operator -n rok-system",
+        "[4/13] rok-storageclass: steps and checks only",
+        "applied only if Service rok/rok-redis does not exist",
+        "[6/13] istio-crds (rok/rok-external-services/istio/istio-1-3-1/istio-crds-1-3-1/overlays/deploy)",
+        "[8/13] istio-ingress (rok/rok-istio-ingress/rok-istio-1-3-1.yaml): 1 object (new: not at",
+        "(kubectl apply -f rok/rok-istio-ingress/rok-istio-1-3-1.yaml)",
+        "RokCluster rok/rok: status.version == v0.15",
+        // asked for once, at step 6.1, not again with the cluster
+        "  (StorageClass rok was deleted by rok-storageclass before: created again here)",
+        "$ kubectl exec -n rok daemonset/rok -- rok-config version",
+        "$ kubectl delete configmap rok-metadata -n rok --ignore-not-found --wait=true",
+        "Dry run complete",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in:\n{out}");
+    }
+    // the order of the guide
+    let at = |s: &str| out.find(s).unwrap();
+    assert!(at("[3/13] rok-operator") < at("[5/13] redis"));
+    assert!(at("[5/13] redis") < at("[11/13] rok-cluster"));
+    assert!(at("[11/13] rok-cluster") < at("[13/13] housekeeping"));
+}
+
+#[test]
+fn the_release_to_release_preset_drains_then_applies_in_the_guides_order() {
+    let (w, _) = upgraded_site();
+    let init = w.run("user", &["init", "--preset", "rok", "--force"]);
+    assert_eq!(init.code, 0, "{}{}", init.stdout, init.stderr);
+    // the management environment is optional: its file is a download, not
+    // in the vendor's tree
+    assert!(
+        init.stdout.contains("  rok-tools-eks.yaml"),
+        "{}",
+        init.stdout
+    );
+    let plan = w.read("user", "gitops-upgrade.yaml");
+    assert!(
+        plan.contains("  # - name: rok-tools\n  #   path: rok-tools-eks.yaml\n"),
+        "{plan}"
+    );
+    w.commit("user", "release-to-release plan");
+    let o = w.apply(&["--dry-run"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let heads: Vec<&str> = o
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with('['))
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            "[1/6] drain",
+            "[2/6] rok-disk-manager (rok/rok-disk-manager/overlays/deploy)",
+            "[3/6] rok-kmod (rok/rok-kmod/overlays/deploy)",
+            "[4/6] rok-cluster (rok/rok-cluster/overlays/deploy)",
+            "[5/6] rok-operator (rok/rok-operator/overlays/deploy)",
+            "[6/6] verify",
+        ],
+        "{}",
+        o.stdout
+    );
+    for want in [
+        "scale statefulset.v1.apps rok-operator -n rok-system --replicas=0",
+        "scale statefulset.v1.apps rok-csi-controller -n rok --replicas=0",
+        "logs daemonset/rok-csi-node -n rok -c csi-node --since=30s --all-pods=true",
+        "Job in rok named rok-upgrade-*: condition Complete=True",
+    ] {
+        assert!(o.stdout.contains(want), "{want:?} missing in\n{}", o.stdout);
+    }
+}
+
+#[test]
+fn a_merge_of_the_upstream_does_not_make_vendor_files_the_users() {
+    let w = World::new();
+    w.write(
+        "vendor",
+        "rok/rok-cluster/base/rokcluster.yaml",
+        &ROKCLUSTER_014.replace(
+            "  configVars: cluster.behind_proxy=True; cluster.check_host_header=False;\n",
+            "  configVars:\n    cluster.behind_proxy: True\n",
+        ),
+    );
+    w.commit("vendor", "Rok v0.15");
+    w.git("user", &["fetch", "-q"]);
+    w.git("user", &["merge", "-q", "--no-edit", "origin/master"]);
+    let base_before = w.read("user", "rok/rok-cluster/base/rokcluster.yaml");
+    let o = w.run("user", &["migrate-patches", "--catalog", "rok-v0.15"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stderr
+            .contains("your files: the 3 file(s) your 2 commit(s) on top of origin/master"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(
+        w.read("user", "rok/rok-cluster/base/rokcluster.yaml"),
+        base_before
+    );
+    assert!(w
+        .read(
+            "user",
+            "rok/rok-cluster/overlays/deploy/patches/rokcluster.yaml"
+        )
+        .contains("    rok: gcr.io/arrikto/roke:v0.15\n"));
 }

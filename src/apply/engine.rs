@@ -118,6 +118,10 @@ pub enum ApplyError {
     },
     #[error("{component}: {message}")]
     NotReady { component: String, message: String },
+    /// Something the objects need is missing in the cluster (checked
+    /// before anything of the component is applied).
+    #[error("{component}: {message}")]
+    Precondition { component: String, message: String },
     #[error("{0}")]
     State(#[from] state::StateError),
 }
@@ -136,6 +140,7 @@ impl ApplyError {
                 | ApplyError::StillImmutable { .. }
                 | ApplyError::Timeout { .. }
                 | ApplyError::NotReady { .. }
+                | ApplyError::Precondition { .. }
         )
     }
 }
@@ -732,6 +737,7 @@ fn apply_component(
     let timeout = c.timeout.unwrap_or(opts.timeout);
     let mut hints = plan_hints(c);
     hints.extend(t.catalog_hints.iter().cloned());
+    check_secrets(cluster, c, objs)?;
 
     // Custom resources whose CRD is in the same component wait for it:
     // kubectl maps every object before it applies any.
@@ -1228,6 +1234,20 @@ fn describe(
             form.command(&c.path)
         ));
     }
+    let pairs: Vec<(ObjKey, &Resource)> =
+        objs.iter().map(|o| (o.key.clone(), &o.resource)).collect();
+    for need in steps::secret_needs(&pairs) {
+        ui.say(&format!(
+            "  checked first: {} holds the key {} (for {})",
+            need.secret.display(),
+            need.key,
+            need.who
+        ));
+        ui.say(&format!(
+            "      $ {}",
+            cluster.command_line(&get_args(&need.secret))
+        ));
+    }
     if let Some(cond) = &c.when {
         let keys: Vec<ObjKey> = objs.iter().map(|o| o.key.clone()).collect();
         for l in steps::describe_condition(cluster, cond, &keys) {
@@ -1295,6 +1315,21 @@ fn describe(
     }
     for (key, reasons) in &recreates {
         if pre_deleted(c, key) {
+            continue;
+        }
+        // deleted by an earlier component's step: created again here
+        if let Some(by) = t
+            .plan
+            .components
+            .iter()
+            .take_while(|p| p.name != c.name)
+            .find(|p| pre_deleted(p, key))
+        {
+            ui.say(&format!(
+                "  ({} was deleted by {} before: created again here)",
+                key.display(),
+                by.name
+            ));
             continue;
         }
         ui.say(&format!("  $ {}", cluster.command_line(&delete_args(key))));
@@ -1418,6 +1453,21 @@ fn decide_conditions(
         let keys: Vec<ObjKey> = objs.iter().map(|o| o.key.clone()).collect();
         if let Some(reason) = steps::skip_reason(cluster, cond, &keys).map_err(kube(c))? {
             set(st, &c.name, Status::Skipped, None, Some(reason));
+        }
+    }
+    Ok(())
+}
+
+/// The secrets the objects need exist, with their keys (steps.rs).
+fn check_secrets(cluster: &dyn Cluster, c: &Component, objs: &[Obj]) -> Result<(), ApplyError> {
+    let pairs: Vec<(ObjKey, &Resource)> =
+        objs.iter().map(|o| (o.key.clone(), &o.resource)).collect();
+    for need in steps::secret_needs(&pairs) {
+        if let Some(message) = steps::secret_problem(cluster, &need).map_err(kube(c))? {
+            return Err(ApplyError::Precondition {
+                component: c.name.clone(),
+                message,
+            });
         }
     }
     Ok(())

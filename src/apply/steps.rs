@@ -289,3 +289,88 @@ pub fn exec_command(cluster: &dyn Cluster, x: &ExecCheck) -> String {
         &x.command,
     ))
 }
+
+/// A Secret an object needs before it is applied, and the key it must
+/// hold: the `spec.backupSpec` secret of an aerospike-operator
+/// `AerospikeCluster` (its webhook refuses the cluster otherwise; the
+/// upgrading-clusters guide: `secretNamespace` defaults to the cluster's
+/// namespace, `secretKey` to `key.json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretNeed {
+    /// `AerospikeCluster prod/as-cluster-0`
+    pub who: String,
+    pub secret: ObjKey,
+    pub key: String,
+}
+
+/// The secrets the rendered objects need.
+pub fn secret_needs(objs: &[(ObjKey, &Resource)]) -> Vec<SecretNeed> {
+    let mut out = Vec::new();
+    for (k, r) in objs {
+        let group = crate::resource::split_api_version(&k.api_version).0;
+        if group != "aerospike.travelaudience.com" || k.kind != "AerospikeCluster" {
+            continue;
+        }
+        let Some(st) = r
+            .obj
+            .get("spec")
+            .and_then(|s| s.get("backupSpec"))
+            .and_then(|b| b.get("storage"))
+        else {
+            continue;
+        };
+        let s = |f: &str| {
+            st.get(f)
+                .and_then(|v| v.scalar_string())
+                .filter(|v| !v.is_empty())
+        };
+        let Some(name) = s("secret") else { continue };
+        let ns = s("secretNamespace")
+            .or_else(|| k.namespace.clone())
+            .unwrap_or_else(|| "default".into());
+        out.push(SecretNeed {
+            who: k.display(),
+            secret: ObjKey {
+                api_version: "v1".into(),
+                kind: "Secret".into(),
+                namespace: Some(ns),
+                name,
+            },
+            key: s("secretKey").unwrap_or_else(|| "key.json".into()),
+        });
+    }
+    out
+}
+
+/// `None` when the secret exists and holds the key; else what is wrong.
+/// Only the names of the secret's keys are looked at, never their values.
+pub fn secret_problem(cluster: &dyn Cluster, n: &SecretNeed) -> Result<Option<String>, KubeError> {
+    let Some(live) = cluster.get(&n.secret)? else {
+        return Ok(Some(format!(
+            "{}: its spec.backupSpec secret {} does not exist; create it (with the key {}) first: aerospike-operator's webhook refuses the cluster without it",
+            n.who,
+            n.secret.display(),
+            n.key
+        )));
+    };
+    let has = |f: &str| {
+        live.get(f)
+            .and_then(Json::as_object)
+            .is_some_and(|m| m.contains_key(&n.key))
+    };
+    if has("data") || has("stringData") {
+        return Ok(None);
+    }
+    let keys: Vec<String> = live
+        .get("data")
+        .and_then(Json::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    Ok(Some(format!(
+        "{}: the secret {} has no key {} (its keys: {}); aerospike-operator's webhook refuses the cluster (\"secret does not contain expected field\")",
+        n.who,
+        n.secret.display(),
+        n.key,
+        if keys.is_empty() { "none".to_string() } else { keys.join(", ") }
+    )))
+}

@@ -220,6 +220,45 @@ pub enum Rule {
         ty: Option<Type>,
         required: bool,
     },
+    /// A string (or, with `items`, the `items` key of every item of the
+    /// list) no longer than `max` characters.
+    MaxLength {
+        field: Field,
+        items: Option<String>,
+        max: usize,
+    },
+    /// The list has exactly this many items.
+    Count {
+        field: Field,
+        equals: usize,
+    },
+    /// The `item` key of every item of the list (`default` when unset) is
+    /// at most the number at the field `max`.
+    AtMost {
+        field: Field,
+        item: String,
+        default: Option<i64>,
+        max: Field,
+    },
+    /// Items of a list, matched by their `key` between the committed and
+    /// the staged resource.
+    ListItems {
+        field: Field,
+        key: String,
+        check: ItemCheck,
+    },
+}
+
+/// What `list-items` checks.
+#[derive(Debug, Clone)]
+pub enum ItemCheck {
+    /// No two items have the same key.
+    Unique,
+    /// No item of the committed resource is gone.
+    NoRemoval,
+    /// The sub-field of an item that stays does not change (with
+    /// `when_both_set`, only when it is set on both sides).
+    Unchanged { sub: Field, when_both_set: bool },
 }
 
 impl Rule {
@@ -231,6 +270,10 @@ impl Rule {
             Rule::NotTogether { .. } => "not-together",
             Rule::ChangeAlone { .. } => "change-alone",
             Rule::Shape { .. } => "shape",
+            Rule::MaxLength { .. } => "max-length",
+            Rule::Count { .. } => "count",
+            Rule::AtMost { .. } => "at-most",
+            Rule::ListItems { .. } => "list-items",
         }
     }
 }
@@ -419,7 +462,25 @@ const RULE_KEYS: &[&str] = &[
     "not-together",
     "change-alone",
     "shape",
+    "max-length",
+    "count",
+    "at-most",
+    "list-items",
 ];
+
+fn number(n: &Node, what: &str) -> Result<i64, PolicyError> {
+    let s = scalar(n, what)?;
+    s.parse::<i64>()
+        .map_err(|_| perr(n, format!("{what}: expected a whole number, not '{s}'")))
+}
+
+fn key_name(n: &Node, what: &str) -> Result<String, PolicyError> {
+    let s = scalar(n, what)?;
+    if s.contains('.') {
+        return Err(perr(n, format!("{what}: one key of the items, not a path")));
+    }
+    Ok(s)
+}
 
 fn rule(key: &str, n: &Node, what: &str) -> Result<Rule, PolicyError> {
     let what = format!("{what}.{key}");
@@ -514,6 +575,88 @@ fn rule(key: &str, n: &Node, what: &str) -> Result<Rule, PolicyError> {
                 field: field(need(n, "field", what)?, &format!("{what}.field"))?,
                 ty,
                 required,
+            }
+        }
+        "max-length" => {
+            check_keys(n, what, &["field", "items", "max"])?;
+            let max = number(need(n, "max", what)?, &format!("{what}.max"))?;
+            Rule::MaxLength {
+                field: field(need(n, "field", what)?, &format!("{what}.field"))?,
+                items: match n.get("items") {
+                    None => None,
+                    Some(i) => Some(key_name(i, &format!("{what}.items"))?),
+                },
+                max: usize::try_from(max)
+                    .map_err(|_| perr(n, format!("{what}.max: must not be negative")))?,
+            }
+        }
+        "count" => {
+            check_keys(n, what, &["field", "equals"])?;
+            let eq = number(need(n, "equals", what)?, &format!("{what}.equals"))?;
+            Rule::Count {
+                field: field(need(n, "field", what)?, &format!("{what}.field"))?,
+                equals: usize::try_from(eq)
+                    .map_err(|_| perr(n, format!("{what}.equals: must not be negative")))?,
+            }
+        }
+        "at-most" => {
+            check_keys(n, what, &["field", "item", "default", "max"])?;
+            Rule::AtMost {
+                field: field(need(n, "field", what)?, &format!("{what}.field"))?,
+                item: key_name(need(n, "item", what)?, &format!("{what}.item"))?,
+                default: match n.get("default") {
+                    None => None,
+                    Some(d) => Some(number(d, &format!("{what}.default"))?),
+                },
+                max: field(need(n, "max", what)?, &format!("{what}.max"))?,
+            }
+        }
+        "list-items" => {
+            check_keys(
+                n,
+                what,
+                &[
+                    "field",
+                    "key",
+                    "unique",
+                    "no-removal",
+                    "unchanged",
+                    "when-both-set",
+                ],
+            )?;
+            let flag = |k: &str| -> Result<bool, PolicyError> {
+                match n.get(k) {
+                    None => Ok(false),
+                    Some(v) => match v.as_str() {
+                        Some("true") => Ok(true),
+                        Some("false") => Ok(false),
+                        _ => Err(perr(v, format!("{what}.{k}: expected true or false"))),
+                    },
+                }
+            };
+            let mut checks = Vec::new();
+            if flag("unique")? {
+                checks.push(ItemCheck::Unique);
+            }
+            if flag("no-removal")? {
+                checks.push(ItemCheck::NoRemoval);
+            }
+            if let Some(u) = n.get("unchanged") {
+                checks.push(ItemCheck::Unchanged {
+                    sub: field(u, &format!("{what}.unchanged"))?,
+                    when_both_set: flag("when-both-set")?,
+                });
+            }
+            if checks.len() != 1 {
+                return Err(perr(
+                    n,
+                    format!("{what}: give exactly one of unique, no-removal, unchanged"),
+                ));
+            }
+            Rule::ListItems {
+                field: field(need(n, "field", what)?, &format!("{what}.field"))?,
+                key: key_name(need(n, "key", what)?, &format!("{what}.key"))?,
+                check: checks.remove(0),
             }
         }
         _ => unreachable!("rule keys are checked by the caller"),
@@ -950,8 +1093,211 @@ pub fn evaluate(p: &Policy, new: &Value, old: Option<&Value>) -> Vec<Violation> 
                 }
             }
         }
+        Rule::MaxLength { field, items, max } => match items {
+            None => {
+                if let Some(s) = field.get(new).and_then(Value::scalar_string) {
+                    if s.chars().count() > *max {
+                        out.push(Violation {
+                            field: field.segs.clone(),
+                            missing: false,
+                            detail: format!(
+                                "{} '{s}' has {} characters, more than {max}",
+                                field.text,
+                                s.chars().count()
+                            ),
+                        });
+                    }
+                }
+            }
+            Some(k) => {
+                for (i, item) in list_items(field.get(new)) {
+                    if let Some(s) = item.get(k).and_then(Value::scalar_string) {
+                        if s.chars().count() > *max {
+                            out.push(Violation {
+                                field: item_path(field, i, Some(k)),
+                                missing: false,
+                                detail: format!(
+                                    "{}[{i}].{k} '{s}' has {} characters, more than {max}",
+                                    field.text,
+                                    s.chars().count()
+                                ),
+                            });
+                        }
+                    }
+                }
+            }
+        },
+        Rule::Count { field, equals } => {
+            let v = field.get(new);
+            let n = match v {
+                Some(Value::Seq(items)) => items.len(),
+                None | Some(Value::Null) => 0,
+                Some(_) => return out,
+            };
+            if n != *equals {
+                out.push(Violation {
+                    field: field.segs.clone(),
+                    missing: v.is_none(),
+                    detail: format!("{} has {n} item(s), not {equals}", field.text),
+                });
+            }
+        }
+        Rule::AtMost {
+            field,
+            item,
+            default,
+            max,
+        } => {
+            let Some(limit) = max.get(new).and_then(as_int) else {
+                return out;
+            };
+            for (i, it) in list_items(field.get(new)) {
+                let (value, set) = match it.get(item).and_then(as_int) {
+                    Some(v) => (v, true),
+                    None => match default {
+                        Some(d) => (*d, false),
+                        None => continue,
+                    },
+                };
+                if value > limit {
+                    let name = it
+                        .get("name")
+                        .and_then(Value::scalar_string)
+                        .map(|n| format!(" ({n})"))
+                        .unwrap_or_default();
+                    out.push(Violation {
+                        field: item_path(field, i, set.then_some(item.as_str())),
+                        missing: false,
+                        detail: format!(
+                            "{}[{i}]{name}.{item} is {value}{}, above {} {limit}",
+                            field.text,
+                            if set { "" } else { " (the default)" },
+                            max.text
+                        ),
+                    });
+                }
+            }
+        }
+        Rule::ListItems { field, key, check } => {
+            let keyed = |v: Option<&'_ Value>| -> Vec<(usize, String, Value)> {
+                list_items(v)
+                    .into_iter()
+                    .filter_map(|(i, it)| {
+                        it.get(key)
+                            .and_then(Value::scalar_string)
+                            .map(|k| (i, k, it.clone()))
+                    })
+                    .collect()
+            };
+            let now = keyed(field.get(new));
+            match check {
+                ItemCheck::Unique => {
+                    for (j, (i, k, _)) in now.iter().enumerate() {
+                        if now[..j].iter().any(|(_, k2, _)| k2 == k) {
+                            out.push(Violation {
+                                field: item_path(field, *i, Some(key)),
+                                missing: false,
+                                detail: format!("{}[{i}].{key} '{k}' is used twice", field.text),
+                            });
+                        }
+                    }
+                }
+                ItemCheck::NoRemoval => {
+                    let Some(old) = old else { return out };
+                    for (_, k, _) in keyed(field.get(old)) {
+                        if !now.iter().any(|(_, k2, _)| *k2 == k) {
+                            out.push(Violation {
+                                field: field.segs.clone(),
+                                missing: field.get(new).is_none(),
+                                detail: format!("the item {key}={k} of {} is removed", field.text),
+                            });
+                        }
+                    }
+                }
+                ItemCheck::Unchanged { sub, when_both_set } => {
+                    let Some(old) = old else { return out };
+                    let before = keyed(field.get(old));
+                    for (i, k, it) in &now {
+                        let Some((_, _, was)) = before.iter().find(|(_, k2, _)| k2 == k) else {
+                            continue;
+                        };
+                        let (a, b) = (sub.get(was), sub.get(it));
+                        if *when_both_set && (!is_set(a) || !is_set(b)) {
+                            continue;
+                        }
+                        if a != b {
+                            let mut path = item_path(field, *i, None);
+                            if b.is_some() {
+                                path.extend(sub.segs.iter().cloned());
+                            }
+                            // name the fields that differ inside a mapping
+                            let mut inner = Vec::new();
+                            if let (Some(Value::Map(_)), Some(Value::Map(_))) = (a, b) {
+                                diff_paths(a, b, &mut Vec::new(), &[], &mut inner);
+                            }
+                            let (a, b) = (show(a), show(b));
+                            let what = if inner.is_empty() {
+                                format!("{a} -> {b}")
+                            } else {
+                                let (wa, wb) = (was, it);
+                                inner
+                                    .iter()
+                                    .take(3)
+                                    .map(|p| {
+                                        let mut full = sub.segs.clone();
+                                        full.extend(p.iter().cloned());
+                                        format!(
+                                            "{}: {} -> {}",
+                                            p.join("."),
+                                            show(value_at(wa, &full)),
+                                            show(value_at(wb, &full))
+                                        )
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            };
+                            out.push(Violation {
+                                field: path,
+                                missing: false,
+                                detail: format!(
+                                    "{}[{key}={k}].{} changes ({what})",
+                                    field.text, sub.text
+                                ),
+                            });
+                        }
+                    }
+                }
+            }
+        }
     }
     out
+}
+
+/// The items of a list value, with their indexes.
+fn list_items(v: Option<&Value>) -> Vec<(usize, &Value)> {
+    match v {
+        Some(Value::Seq(items)) => items.iter().enumerate().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The path of item `i` of the list at `field` (and its key `k`).
+fn item_path(field: &Field, i: usize, k: Option<&str>) -> Vec<String> {
+    let mut p = field.segs.clone();
+    p.push(i.to_string());
+    if let Some(k) = k {
+        p.push(k.to_string());
+    }
+    p
+}
+
+fn as_int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(*i),
+        Value::Uint(u) => i64::try_from(*u).ok(),
+        Value::Str(s) => s.trim().parse().ok(),
+        _ => None,
+    }
 }
 
 /// Paths (below `at`) where `a` and `b` differ, leaving out `skip` (a path

@@ -266,10 +266,16 @@ pub fn status(a: StatusArgs) -> Result<u8, Failure> {
 
 /// Write gitops-upgrade.yaml from a preset of a vendor's upgrade guide.
 ///
-/// The plan lists the components to apply in order, with their pre-steps
-/// (deletes, scale to zero, quiet logs), readiness rules and the migration
-/// catalogs of the release. Components whose kustomization is not in the
-/// checkout are listed: the new release may add them.
+/// The plan is the vendor's guide step by step, in its order and with its
+/// paths: the components to apply (kustomizations, plain manifest files,
+/// components of steps only), their pre-steps (deletes, scale to zero,
+/// quiet logs), the conditions of optional services (`unless-exists`,
+/// decided against the cluster when `apply` starts), the readiness and
+/// verification rules (status fields, Jobs by name prefix, commands run in
+/// a pod), the housekeeping steps after the last component, and the
+/// migration catalogs of the release. Components whose path is not in the
+/// checkout are written as comments and listed, so that `apply --dry-run`
+/// accepts the plan as written. See docs/vendor-guides.md.
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:\n  \
 gitops-upgrade init --preset rok-v0.15\n  \

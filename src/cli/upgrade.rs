@@ -132,6 +132,24 @@ fn write_files(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Removes every file of a work tree but `.git` (the vendor's next release
+/// replaces the whole tree: files it drops are deleted).
+fn clear_tree(dir: &Path) -> Result<(), Failure> {
+    let err = |e: std::io::Error| Failure::new(2, format!("demo: {}: {e}", dir.display()));
+    for e in std::fs::read_dir(dir).map_err(err)?.flatten() {
+        if e.file_name() == ".git" {
+            continue;
+        }
+        let p = e.path();
+        if p.is_dir() {
+            std::fs::remove_dir_all(&p).map_err(err)?;
+        } else {
+            std::fs::remove_file(&p).map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
 fn commit_all(repo: &Repository, who: &str, message: &str) -> Result<Oid, Failure> {
     let e = |x: git2::Error| Failure::new(2, format!("demo: {}", x.message()));
     let mut index = repo.index().map_err(e)?;
@@ -172,33 +190,29 @@ pub fn demo(a: DemoArgs) -> Result<u8, Failure> {
     write_files(&vendor, files::DEMO_V014)?;
     commit_all(&vrepo, "Vendor", "Rok 0.14")?;
 
-    println!("\n-- you clone it, tailor your overlay and write the upgrade plan --");
+    println!("\n-- you clone it, tailor your deploy overlays and write the upgrade plan --");
     say("git clone vendor site");
     let urepo = Repository::clone(&vendor.to_string_lossy(), &user).map_err(e)?;
-    let patch = user.join("rok-cluster/overlays/deploy/patches/rokcluster.yaml");
-    let text = std::fs::read_to_string(&patch)
-        .map_err(|x| Failure::new(2, format!("demo: {}: {x}", patch.display())))?;
-    std::fs::write(&patch, text.replace("nodeCount: 5", "nodeCount: 7"))
-        .map_err(|x| Failure::new(2, format!("demo: {x}")))?;
-    say(
-        "sed -i 's/nodeCount: 5/nodeCount: 7/' rok-cluster/overlays/deploy/patches/rokcluster.yaml",
-    );
+    write_files(&user, files::DEMO_SITE)?;
+    for (rel, _) in files::DEMO_SITE {
+        say(&format!("$EDITOR {rel}"));
+    }
     say("gitops-upgrade init --preset rok-v0.15");
-    // The small example has Redis but not Istio, Dex or AuthService.
-    let in_example =
-        |p: &str| !p.contains("istio") && !p.contains("dex") && !p.contains("authservice");
-    let (plan_text, missing) = gitops_upgrade::apply::presets::render("rok-v0.15", "", &in_example)
+    // Written before v0.15 is fetched: every path of the guide is kept
+    // (the external services and the ingress arrive with v0.15).
+    let (plan_text, _) = gitops_upgrade::apply::presets::render("rok-v0.15", "rok/", &|_| true)
         .ok_or_else(|| Failure::new(2, "demo: the rok-v0.15 preset is missing"))?;
     std::fs::write(user.join("gitops-upgrade.yaml"), plan_text)
         .map_err(|x| Failure::new(2, format!("demo: {x}")))?;
-    println!(
-        "  (the components this small example does not have are written as comments: {})",
-        missing.join(", ")
-    );
-    commit_all(&urepo, "Site", "Site: seven nodes; upgrade plan for 0.15")?;
-    say("git commit -am 'Site: seven nodes; upgrade plan for 0.15'");
+    commit_all(
+        &urepo,
+        "Site",
+        "Site: our deploy overlays; upgrade plan for v0.15",
+    )?;
+    say("git commit -am 'Site: our deploy overlays; upgrade plan for v0.15'");
 
-    println!("\n-- the vendor publishes release 0.15 --");
+    println!("\n-- the vendor publishes release 0.15 (and deletes kubeflow/) --");
+    clear_tree(&vendor)?;
     write_files(&vendor, files::DEMO_V015)?;
     commit_all(&vrepo, "Vendor", "Rok 0.15")?;
     say("git fetch origin");

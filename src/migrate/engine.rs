@@ -1043,8 +1043,24 @@ fn arg_item(src: &Source, seq: Option<&Node>, it: &Node, ctx: &mut Ctx, out: &mu
             out.push(replace_node(it, format_string(&new, style)));
         }
         ArgOp::ReplaceFlag { flag, with } => {
+            // `--flag VALUE` as two items: the value goes with the flag
+            let value_item = if s == flag {
+                seq.and_then(|q| q.items())
+                    .and_then(|items| {
+                        let i = items.iter().position(|x| x.start == it.start)?;
+                        items.get(i + 1)
+                    })
+                    .filter(|n| n.as_str().is_some_and(|v| !v.starts_with('-')))
+                    .cloned()
+            } else {
+                None
+            };
             let old_value = if s == flag {
-                String::new()
+                value_item
+                    .as_ref()
+                    .and_then(|n| n.as_str())
+                    .unwrap_or_default()
+                    .to_string()
             } else if let Some(rest) = s.strip_prefix(&format!("{flag}=")) {
                 rest.to_string()
             } else {
@@ -1061,9 +1077,18 @@ fn arg_item(src: &Source, seq: Option<&Node>, it: &Node, ctx: &mut Ctx, out: &mu
                 ctx.problem(it, format!("{s}: cannot replace one JSON 6902 value by several; edit this patch by hand ({})", texts.join(" ")));
                 return;
             };
-            ctx.change(it, format!("{s} -> {}", texts.join(" ")));
+            let was = match &value_item {
+                Some(_) => format!("{s} {old_value}"),
+                None => s.to_string(),
+            };
+            ctx.change(it, format!("{was} -> {}", texts.join(" ")));
             let formatted: Vec<String> = texts.iter().map(|t| format_string(t, style)).collect();
-            out.push(replace_seq_item(src, seq, it, &formatted));
+            let mut splice = replace_seq_item(src, seq, it, &formatted);
+            if let Some(v) = &value_item {
+                // the splice covers the value item too
+                splice.end = v.end;
+            }
+            out.push(splice);
         }
         ArgOp::Regex { .. } | ArgOp::Warn { .. } => value_rewrite(it, ctx, out),
     }

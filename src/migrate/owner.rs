@@ -7,7 +7,8 @@
 //!
 //! - one of the user's own commits added or changed it: the commits of
 //!   `HEAD` that are not on the upstream (the branch's upstream, or the
-//!   `--upstream` revision), each compared with its first parent;
+//!   `--upstream` revision), each compared with its parent (merge commits
+//!   are left out: merging the upstream in brings the vendor's files);
 //! - it has uncommitted changes (staged, unstaged or untracked);
 //! - or it was named on the command line (a file, or any file below a
 //!   named directory).
@@ -156,11 +157,16 @@ pub fn of_repo(root: &Path, upstream: Option<&str>, named: &[String]) -> Result<
             for oid in walk {
                 let oid = oid.map_err(|e| e.message().to_string())?;
                 let c = repo.find_commit(oid).map_err(|e| e.message().to_string())?;
+                commits += 1;
+                if c.parent_count() > 1 {
+                    // a merge brings in the other side's files (the
+                    // vendor's, when upstream was merged in), not the user's
+                    continue;
+                }
                 let tree = c.tree().map_err(|e| e.message().to_string())?;
                 let parent = c.parent(0).ok().and_then(|p| p.tree().ok());
                 add_diff(&repo, parent.as_ref(), &tree, &mut own.files)
                     .map_err(|e| e.message().to_string())?;
-                commits += 1;
             }
             own.basis = Basis::Upstream {
                 name: name.clone(),

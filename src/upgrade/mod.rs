@@ -20,7 +20,7 @@ use git2::{Oid, Repository, Signature};
 
 use crate::apply::engine::{self, ApplyError, Target, Ui};
 use crate::apply::kube::Cluster;
-use crate::apply::{head, state as apply_state};
+use crate::apply::{head, state as apply_state, steps};
 use crate::diff::side::Source;
 use crate::diff::{self, Operation, RecreateHint};
 use crate::git::{self, time::now_stamp, GitError, RebaseOptions};
@@ -130,6 +130,7 @@ enum Migrated {
 /// writes the result (all or nothing).
 fn migrate_tree(
     root: &Path,
+    repo_root: &Path,
     plan: &Plan,
     sets: &BTreeMap<String, String>,
     show_diff: bool,
@@ -146,8 +147,10 @@ fn migrate_tree(
         .collect::<Result<Vec<_>, _>>()
         .map_err(UpgradeError::Usage)?;
     let dirs = meng::find_kustomizations(root);
-    // Only the user's files are edited (see `migrate-patches`).
-    let ownership = migrate::owner::of_repo(root, None, &[]).map_err(UpgradeError::Usage)?;
+    // Only the user's files are edited (see `migrate-patches`): the user's
+    // commits are those of the repository, also when the tree migrated is
+    // a copy of the rebased one.
+    let ownership = migrate::owner::of_repo(repo_root, None, &[]).map_err(UpgradeError::Usage)?;
     ui.say(&ownership.describe());
     let owns = |rel: &str| ownership.owns(rel);
     let mp = migrate::plan(&meng::Options {
@@ -275,19 +278,26 @@ fn uncommitted(repo: &Repository, files: &[String]) -> Vec<String> {
 
 /// One component's line of the summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ComponentSummary {
-    pub name: String,
-    /// `None` when the component is not in the new tree; `Some(None)` when
-    /// it is new (with its object count in `added`).
-    pub present: Option<Option<()>>,
-    pub changed: usize,
-    pub added: usize,
-    pub removed: usize,
-    /// `Kind ns/name: reasons` of what must be re-created.
-    pub recreate: Vec<String>,
+pub enum ComponentSummary {
+    /// A component of steps and checks only (no manifests).
+    StepsOnly { name: String },
+    /// Not in the new tree.
+    Missing { name: String },
+    /// Not on the old side (or it did not render there): `objects` new.
+    New { name: String, objects: usize },
+    /// On both sides.
+    Changed {
+        name: String,
+        changed: usize,
+        added: usize,
+        removed: usize,
+        /// `Kind ns/name: reasons` of what must be re-created.
+        recreate: Vec<String>,
+    },
 }
 
-/// Per component: what changes between `old` and `new`.
+/// Per component: what changes between `old` and `new` (kustomizations and
+/// plain manifests alike).
 pub fn summary(
     plan: &Plan,
     old: &Source<'_>,
@@ -299,63 +309,75 @@ pub fn summary(
         recreate_hints: hints.to_vec(),
     };
     let mut out = Vec::new();
-    // Components of steps only (deletes, waits, verification, housekeeping)
-    // have no manifests to compare.
-    for c in plan.components.iter().filter(|c| !c.steps_only()) {
-        let o = old.build(&c.path).map_err(|m| format!("{}: {m}", c.path))?;
-        let n = new.build(&c.path).map_err(|m| format!("{}: {m}", c.path))?;
-        let mut row = ComponentSummary {
-            name: c.name.clone(),
-            present: None,
-            changed: 0,
-            added: 0,
-            removed: 0,
-            recreate: Vec::new(),
-        };
+    for c in &plan.components {
+        let name = c.name.clone();
+        if c.steps_only() {
+            out.push(ComponentSummary::StepsOnly { name });
+            continue;
+        }
+        // An old side that does not render counts as new.
+        let o = steps::load_path(old, &c.path).ok().flatten().map(|x| x.0);
+        let n = steps::load_path(new, &c.path)
+            .map_err(|m| format!("{}: {m}", c.path))?
+            .map(|x| x.0);
         let Some(n) = n else {
-            out.push(row);
+            out.push(ComponentSummary::Missing { name });
             continue;
         };
         let Some(o) = o else {
-            row.present = Some(None);
-            row.added = n.len();
-            out.push(row);
+            out.push(ComponentSummary::New {
+                name,
+                objects: n.len(),
+            });
             continue;
         };
-        row.present = Some(Some(()));
         let d = diff::diff_resources(&c.path, &o, &n, &opts);
         let count = |op| d.iter().filter(|x| x.op == op).count();
-        row.changed = count(Operation::Changed);
-        row.added = count(Operation::Added);
-        row.removed = count(Operation::Removed);
-        row.recreate = d
-            .iter()
-            .filter(|x| x.recreate())
-            .map(|r| {
-                format!(
-                    "{} {}: {}",
-                    r.id.kind,
-                    r.id.ns_name(),
-                    r.recreate_reasons.join("; ")
-                )
-            })
-            .collect();
-        out.push(row);
+        out.push(ComponentSummary::Changed {
+            name,
+            changed: count(Operation::Changed),
+            added: count(Operation::Added),
+            removed: count(Operation::Removed),
+            recreate: d
+                .iter()
+                .filter(|x| x.recreate())
+                .map(|r| {
+                    format!(
+                        "{} {}: {}",
+                        r.id.kind,
+                        r.id.ns_name(),
+                        r.recreate_reasons.join("; ")
+                    )
+                })
+                .collect(),
+        });
     }
     Ok(out)
 }
 
 fn say_summary(ui: &mut dyn Ui, rows: &[ComponentSummary]) {
     for r in rows {
-        match r.present {
-            None => ui.say(&format!("  {:<18} not in the new tree", r.name)),
-            Some(None) => ui.say(&format!("  {:<18} new: {} objects", r.name, r.added)),
-            Some(Some(())) => {
+        match r {
+            ComponentSummary::StepsOnly { name } => {
+                ui.say(&format!("  {name:<18} steps and checks only"))
+            }
+            ComponentSummary::Missing { name } => {
+                ui.say(&format!("  {name:<18} not in the new tree"))
+            }
+            ComponentSummary::New { name, objects } => {
+                ui.say(&format!("  {name:<18} new: {objects} objects"))
+            }
+            ComponentSummary::Changed {
+                name,
+                changed,
+                added,
+                removed,
+                recreate,
+            } => {
                 ui.say(&format!(
-                    "  {:<18} {} changed, {} added, {} removed",
-                    r.name, r.changed, r.added, r.removed
+                    "  {name:<18} {changed} changed, {added} added, {removed} removed"
                 ));
-                for x in &r.recreate {
+                for x in recreate {
                     ui.say(&format!("  {:<18}   re-create {x}", ""));
                 }
             }
@@ -459,7 +481,7 @@ fn drive(
             Step::Migrate => {
                 step_header(ui, 2, "migrate-patches");
                 let plan = load_plan(root)?;
-                let broken = match migrate_tree(root, &plan, &opts.sets, false, ui)? {
+                let broken = match migrate_tree(root, root, &plan, &opts.sets, false, ui)? {
                     Migrated::Files(files, broken) => {
                         st.migrated_files = files;
                         broken
@@ -671,7 +693,7 @@ fn dry_run(
     let plan = load_plan(tmp.path())?;
     step_header(ui, 2, "migrate-patches (on a copy of the rebased tree)");
     if let Migrated::Files(_, Some(message)) =
-        migrate_tree(tmp.path(), &plan, &opts.sets, true, ui)?
+        migrate_tree(tmp.path(), root, &plan, &opts.sets, true, ui)?
     {
         return Err(UpgradeError::Stopped {
             step: Step::Review,
