@@ -633,12 +633,7 @@ fn run_on(
     } else {
         graph.affected(changed.iter().map(String::as_str), Touch::Reads)
     };
-    // a component builds only inside its includer
-    let rule = Roots {
-        components: false,
-        self_including: false,
-    };
-    let roots = graph.roots_among(affected.iter(), rule);
+    let roots = graph.roots_among(affected.iter(), Roots::DEPLOYABLE);
     t.lap("kustomization graph");
     let old_src = old_tree.as_ref().map(|t| TreeSource::new(repo, t.clone()));
 
