@@ -1058,3 +1058,25 @@ fn a_component_is_compared_only_when_named() {
     assert_eq!(j["roots"], serde_json::json!(["components/stray"]));
     assert_eq!(j["root_stats"].as_array().unwrap().len(), 1);
 }
+
+/// An error the renderer gives without a position is placed where `check`
+/// places it: on the entry of the kustomization file it quotes.
+#[test]
+fn a_missing_resource_is_placed_on_its_entry() {
+    let t = repo(DEPLOY);
+    let d = t.path();
+    write(
+        d,
+        "app/kustomization.yaml",
+        "resources:\n- ../base\n- extra.yaml\n",
+    );
+    let o = bin(d, &["diff", "--output", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let j: Json = serde_json::from_slice(&o.stdout).unwrap();
+    let e = j["errors"][0]["error"].as_str().unwrap();
+    assert!(
+        e.starts_with("app/kustomization.yaml:3:3: ") && e.contains("extra.yaml"),
+        "{e}"
+    );
+    assert_eq!(j["errors"][0]["side"], "to");
+}

@@ -147,7 +147,7 @@ pub fn diff_roots(
 /// Renders `root` on one side and compacts the result.
 fn render(source: &Result<Source<'_>, String>, root: &str) -> Rendered {
     let source = source.as_ref().map_err(Clone::clone)?;
-    Ok(source.build(root)?.map(compact))
+    Ok(source.build_located(root)?.map(compact))
 }
 
 fn compare(root: &str, old: Rendered, new: Rendered, opts: &DiffOptions) -> RootOutcome {

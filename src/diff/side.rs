@@ -134,6 +134,32 @@ impl Source<'_> {
         })
     }
 
+    /// [`Source::build`] with the error as `path:line:col: what is wrong`,
+    /// the position found as `check` finds it (an entry the message
+    /// quotes in a kustomization file, a field of a patch), paths from the
+    /// side's top.
+    pub fn build_located(&self, root: &str) -> Result<Option<Vec<Resource>>, String> {
+        if !self.has_kustomization(root) {
+            return Ok(None);
+        }
+        self.with_fs(|fs, base| {
+            let run = std::panic::AssertUnwindSafe(|| {
+                Renderer::new(fs, base).build(&join_clean(base, root))
+            });
+            match std::panic::catch_unwind(run) {
+                Ok(Ok(res)) => Ok(Some(res)),
+                Ok(Err(e)) => {
+                    let top = Subtree { fs, base };
+                    let kfile = graph::kustomization_file(&top, Path::new(root))
+                        .map(|p| crate::source::rel_str(&p));
+                    let (p, l, c) = crate::check::render_pos(&top, kfile.as_deref(), root, &e);
+                    Err(format!("{p}:{l}:{c}: {}", e.msg))
+                }
+                Err(_) => Err(format!("{root}: the renderer failed unexpectedly")),
+            }
+        })
+    }
+
     /// Root kustomizations: those no other kustomization of the side
     /// includes through `resources`, `bases` or `components` (hidden
     /// directories of a directory side are not searched).
