@@ -5,7 +5,10 @@
 # added), for N = 1,000, 10,000 and 50,000 (override: SIZES="1000 5000").
 # Times (best of RUNS, default 3):
 #   render x2   gitops-upgrade render of both trees (the diff's input cost)
-#   diff        gitops-upgrade diff --from old/ --to new/ (renders both + compares)
+#   diff        gitops-upgrade diff --from old/ --to new/ (renders both sides in
+#               parallel + compares; JOBS=N sets its --jobs, default all cores)
+#   diff cpu    user + system time of one such diff (what the wall time is on
+#               idle cores is about diff cpu / cores when the machine is shared)
 #   diff -u     GNU diff -u of the two renders sorted by document identity
 #               (prepared beforehand; text only, no field or immutability logic)
 set -euo pipefail
@@ -110,17 +113,19 @@ def key(d):
 sys.stdout.write("---\n".join(sorted(docs, key=key)))'
 }
 
-printf '%-8s %12s %10s %10s %12s %10s\n' resources "render x2 s" "diff s" "diff -u s" "diff peak MiB" changed
+JOBS_ARG=()
+if [ -n "${JOBS:-}" ]; then JOBS_ARG=(--jobs "$JOBS"); fi
+printf '%-8s %12s %10s %10s %10s %12s %10s\n' resources "render x2 s" "diff s" "diff cpu s" "diff -u s" "diff peak MiB" changed
 for n in $SIZES; do
   gen "$WORK/old-$n" "$n" 0
   gen "$WORK/new-$n" "$n" 1
   sorted_render "$WORK/old-$n" > "$WORK/old-$n.yaml"
   sorted_render "$WORK/new-$n" > "$WORK/new-$n.yaml"
   r=$(best sh -c "'$BIN' render '$WORK/old-$n' >/dev/null && '$BIN' render '$WORK/new-$n' >/dev/null")
-  dt=$(best "$BIN" diff --from "$WORK/old-$n/" --to "$WORK/new-$n/" --output json)
+  dt=$(best "$BIN" diff "${JOBS_ARG[@]}" --from "$WORK/old-$n/" --to "$WORK/new-$n/" --output json)
   du=$(best diff -u "$WORK/old-$n.yaml" "$WORK/new-$n.yaml")
-  mem=$( { /usr/bin/time -f '%M' "$BIN" diff --from "$WORK/old-$n/" --to "$WORK/new-$n/" --output json >/dev/null; } 2>&1 | tail -1)
+  read -r mem cpu < <( { /usr/bin/time -f '%M %U %S' "$BIN" diff "${JOBS_ARG[@]}" --from "$WORK/old-$n/" --to "$WORK/new-$n/" --output json >/dev/null; } 2>&1 | tail -1 | awk '{print $1, $2 + $3}')
   changed=$("$BIN" diff --from "$WORK/old-$n/" --to "$WORK/new-$n/" --output json \
     | python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print("%d/+%d/-%d" % (s["changed"], s["added"], s["removed"]))')
-  printf '%-8s %12s %10s %10s %12s %10s\n' "$n" "$r" "$dt" "$du" "$(echo "scale=1; $mem / 1024" | bc)" "$changed"
+  printf '%-8s %12s %10s %10s %10s %12s %10s\n' "$n" "$r" "$dt" "$cpu" "$du" "$(echo "scale=1; $mem / 1024" | bc)" "$changed"
 done

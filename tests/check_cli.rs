@@ -960,3 +960,38 @@ spec:
         ],
     );
 }
+
+/// The root rule `check` shares with `diff` and `rebase`: a kustomization
+/// that includes only itself is a root (and does not render); a
+/// `Component` nothing includes is not one.
+#[test]
+fn a_self_including_kustomization_is_a_root_and_a_stray_component_is_not() {
+    let r = Repo::new();
+    app(&r);
+    r.commit("init");
+    r.write("loop/kustomization.yaml", "resources:\n- .\n")
+        .write(
+            "components/extra/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n- path: patch.yaml\n",
+        )
+        .write(
+            "components/extra/patch.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nowhere\ndata:\n  a: \"2\"\n",
+        )
+        .add();
+    let o = r.run(&["check", "--staged", "--changed", "--output", "json"]);
+    assert_eq!(
+        o.json()["roots"],
+        serde_json::json!(["loop"]),
+        "{}",
+        o.stdout
+    );
+    let o = r.hook();
+    assert_eq!(o.code, 1, "{}{}", o.stdout, o.stderr);
+    assert!(
+        o.stdout
+            .contains("kustomization root 'loop' does not render"),
+        "{}",
+        o.stdout
+    );
+}

@@ -548,8 +548,14 @@ fn json_shape_is_documented_one() {
     assert_eq!(j["roots"], serde_json::json!(["app"]));
     assert_eq!(
         j["summary"],
-        serde_json::json!({"added": 1, "removed": 1, "changed": 1, "unchanged": 0, "recreate": 0})
+        serde_json::json!({"added": 1, "removed": 1, "changed": 1, "unchanged": 0, "recreate": 0, "failed": 0})
     );
+    assert_eq!(
+        j["root_stats"],
+        serde_json::json!([{"root": "app", "added": 1, "removed": 1, "changed": 1,
+            "unchanged": 0, "recreate": 0, "failed": false}])
+    );
+    assert_eq!(j["errors"], serde_json::json!([]));
     let rs = j["resources"].as_array().unwrap();
     let keys = |v: &Json| {
         let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
@@ -802,4 +808,275 @@ fn catalog_recreate_hints_from_the_plan_file() {
             .any(|v| v.as_str().unwrap().contains("rok-v0.15 migration catalog")),
         "{reasons:?}"
     );
+}
+
+/// A generated release of a repository with many roots: 30 apps (each a
+/// root over a shared base), a stray `Component`, a root that breaks in
+/// the release and one the release fixes, one root removed and one added.
+fn release_repo() -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "base/kustomization.yaml", "resources:\n- svc.yaml\n");
+    write(d, "base/svc.yaml", SVC);
+    let app = |i: usize, image: &str| {
+        write(
+            d,
+            &format!("apps/app-{i:02}/kustomization.yaml"),
+            &format!("namePrefix: a{i:02}-\nresources:\n- ../../base\n- deploy.yaml\n"),
+        );
+        write(
+            d,
+            &format!("apps/app-{i:02}/deploy.yaml"),
+            &DEPLOY.replace("web:1", image),
+        );
+    };
+    for i in 0..30 {
+        app(i, "web:1");
+    }
+    write(
+        d,
+        "components/stray/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n- path: patch.yaml\n",
+    );
+    write(
+        d,
+        "components/stray/patch.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nowhere\ndata:\n  a: b\n",
+    );
+    write(
+        d,
+        "apps/breaks/kustomization.yaml",
+        "resources:\n- cm.yaml\n",
+    );
+    write(
+        d,
+        "apps/breaks/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    );
+    write(
+        d,
+        "apps/fixed/kustomization.yaml",
+        "resources:\n- cm.yaml\n",
+    );
+    write(d, "apps/fixed/cm.yaml", "kind: [broken\n");
+    commit(d, "v1");
+    git(d, &["tag", "v1"]);
+    for i in (0..30).step_by(3) {
+        app(i, "web:2");
+    }
+    fs::remove_dir_all(d.join("apps/app-29")).unwrap();
+    app(30, "web:1");
+    write(
+        d,
+        "components/stray/patch.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nowhere\ndata:\n  a: c\n",
+    );
+    write(
+        d,
+        "apps/breaks/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [c\n",
+    );
+    write(
+        d,
+        "apps/fixed/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\n",
+    );
+    commit(d, "v2");
+    git(d, &["tag", "v2"]);
+    t
+}
+
+/// `file:line:col: message`.
+fn positioned(e: &str, file: &str) -> bool {
+    let Some(rest) = e.strip_prefix(file).and_then(|r| r.strip_prefix(':')) else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.splitn(3, ':').collect();
+    parts.len() == 3
+        && parts[..2]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && parts[2].starts_with(' ')
+}
+
+#[test]
+fn every_root_is_compared_and_each_failure_named() {
+    let t = release_repo();
+    let d = t.path();
+    let o = bin(
+        d,
+        &["diff", "--from", "v1", "--to", "v2", "--output", "json"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let j: Json = serde_json::from_slice(&o.stdout).expect("JSON printed before exit 2");
+    let roots: Vec<&str> = j["roots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(roots.len(), 33, "{roots:?}");
+    assert!(roots.contains(&"apps/app-29") && roots.contains(&"apps/app-30"));
+    assert!(
+        !roots.iter().any(|r| r.starts_with("components")),
+        "{roots:?}"
+    );
+    // each failure with its side and the renderer's positioned error
+    let errors = j["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0]["root"], "apps/breaks");
+    assert_eq!(errors[0]["side"], "to");
+    let e = errors[0]["error"].as_str().unwrap();
+    assert!(positioned(e, "apps/breaks/cm.yaml"), "{e}");
+    assert_eq!(errors[1]["root"], "apps/fixed");
+    assert_eq!(errors[1]["side"], "from");
+    assert!(
+        positioned(errors[1]["error"].as_str().unwrap(), "apps/fixed/cm.yaml"),
+        "{errors:?}"
+    );
+    // every other root is compared
+    assert_eq!(
+        j["summary"],
+        serde_json::json!({"added": 2, "removed": 2, "changed": 10,
+            "unchanged": 48, "recreate": 0, "failed": 2})
+    );
+    let stats = j["root_stats"].as_array().unwrap();
+    let stat = |root: &str| stats.iter().find(|s| s["root"] == root).unwrap().clone();
+    assert_eq!(
+        stat("apps/app-03"),
+        serde_json::json!({"root": "apps/app-03", "added": 0, "removed": 0,
+            "changed": 1, "unchanged": 1, "recreate": 0, "failed": false})
+    );
+    assert_eq!(stat("apps/app-29")["removed"], 2);
+    assert_eq!(stat("apps/app-30")["added"], 2);
+    assert_eq!(stat("apps/breaks")["failed"], true);
+    // one stderr line per failure, after the report
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(
+        err.contains("error: root apps/breaks does not render on the --to v2 side: apps/breaks/cm.yaml:5:1: "),
+        "{err}"
+    );
+    // the same result with one thread
+    let o1 = bin(
+        d,
+        &[
+            "diff", "--from", "v1", "--to", "v2", "--output", "json", "--jobs", "1",
+        ],
+    );
+    assert_eq!(o1.stdout, o.stdout);
+}
+
+#[test]
+fn stat_prints_a_line_per_root_and_failures_win_over_exit_code() {
+    let t = release_repo();
+    let d = t.path();
+    let o = bin(
+        d,
+        &[
+            "diff",
+            "--from",
+            "v1",
+            "--to",
+            "v2",
+            "--stat",
+            "--exit-code",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("\napps/app-00: 1 changed, 0 added, 0 removed, 0 re-create\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\napps/app-29: 0 changed, 0 added, 2 removed, 0 re-create\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "\napps/breaks: does not render on the --to v2 side: apps/breaks/cm.yaml:5:1: "
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("(19 other root(s) without differences)"),
+        "{out}"
+    );
+    assert!(out.contains("2 added, 2 removed, 10 changed, 48 unchanged; 0 must be re-created; 2 root(s) not compared."), "{out}");
+    assert!(!out.contains("ROOT"), "no table with --stat: {out}");
+    assert!(!out.contains("~ spec"), "no details with --stat: {out}");
+    // the full report has the same lines before the table, and a row per failure
+    let full = stdout(&bin(d, &["diff", "--from", "v1", "--to", "v2"]));
+    let table = full.find("ROOT ").expect("a table");
+    assert!(full[..table].contains("apps/app-00: 1 changed"), "{full}");
+    assert!(
+        full.contains("\napps/breaks  failed   does not render on the --to v2 side: apps/breaks/cm.yaml:5:1: "),
+        "{full}"
+    );
+    // without failures: --exit-code says 1 for differences
+    let o = bin(
+        d,
+        &[
+            "diff",
+            "--from",
+            "v1",
+            "--to",
+            "v2",
+            "--exit-code",
+            "apps/app-00",
+            "apps/app-01",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let j = json(d, &["--from", "v1", "--to", "v2", "--stat", "apps/app-00"]);
+    assert!(j.get("resources").is_none(), "{j}");
+    assert_eq!(j["summary"]["changed"], 1);
+}
+
+#[test]
+fn a_component_is_compared_only_when_named() {
+    let t = release_repo();
+    let d = t.path();
+    let j = json(d, &["--from", "v1", "--to", "v1", "--stat", "apps/app-00"]);
+    assert_eq!(j["roots"], serde_json::json!(["apps/app-00"]));
+    let o = bin(
+        d,
+        &[
+            "diff",
+            "--from",
+            "v1",
+            "--to",
+            "v2",
+            "--output",
+            "json",
+            "components/stray",
+        ],
+    );
+    let j: Json = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["roots"], serde_json::json!(["components/stray"]));
+    assert_eq!(j["root_stats"].as_array().unwrap().len(), 1);
+}
+
+/// An error the renderer gives without a position is placed where `check`
+/// places it: on the entry of the kustomization file it quotes.
+#[test]
+fn a_missing_resource_is_placed_on_its_entry() {
+    let t = repo(DEPLOY);
+    let d = t.path();
+    write(
+        d,
+        "app/kustomization.yaml",
+        "resources:\n- ../base\n- extra.yaml\n",
+    );
+    let o = bin(d, &["diff", "--output", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let j: Json = serde_json::from_slice(&o.stdout).unwrap();
+    let e = j["errors"][0]["error"].as_str().unwrap();
+    assert!(
+        e.starts_with("app/kustomization.yaml:3:3: ") && e.contains("extra.yaml"),
+        "{e}"
+    );
+    assert_eq!(j["errors"][0]["side"], "to");
 }

@@ -693,3 +693,48 @@ fn renames_are_found_with_gits_similarity_score() {
     assert_eq!(c["winner"], "local");
     assert_eq!(j["dropped_files"].as_array().map_or(0, Vec::len), 0);
 }
+
+/// The render check uses the root rule of `diff` and `check`: a
+/// `Component` nothing includes is not a root (rendered alone, its patch
+/// has no target), while a kustomization that includes only itself is.
+#[test]
+fn stray_components_are_not_render_checked() {
+    let k_base = "resources:\n- cm.yaml\n";
+    let k_overlay = "resources:\n- ../../base\n";
+    let comp = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n- path: patch.yaml\n";
+    let patch = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: elsewhere\ndata:\n  b: x\n";
+    let (_t, d) = two_sided(
+        &[
+            ("base/kustomization.yaml", k_base),
+            ("base/cm.yaml", CM),
+            ("overlays/deploy/kustomization.yaml", k_overlay),
+            ("components/extra/kustomization.yaml", comp),
+            ("components/extra/patch.yaml", patch),
+        ],
+        &|d| {
+            write(
+                d,
+                "components/extra/patch.yaml",
+                &patch.replace("b: x", "b: y"),
+            );
+            write(d, "loop/kustomization.yaml", "resources:\n- .\n");
+            commit_all(d, "vendor tunes the component, adds a loop");
+        },
+        &|d| {
+            write(d, "base/cm.yaml", &CM.replace("a: one", "a: mine"));
+            commit_all(d, "tune");
+        },
+    );
+    let o = bin(
+        &d,
+        &["--no-fetch", "--upstream", "upstream", "--output", "json"],
+    );
+    let j = json(&o);
+    let broken: Vec<&str> = j["broken_roots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["root"].as_str().unwrap())
+        .collect();
+    assert_eq!(broken, vec!["loop"], "{j}");
+}

@@ -22,7 +22,7 @@ use crate::kustomize::graph::{Reading, Refs};
 
 /// The first line of the file; bumped whenever [`Reading::Fields`] reads
 /// something new.
-const HEADER: &str = "gitops-upgrade kustomizations cache 1";
+const HEADER: &str = "gitops-upgrade kustomizations cache 2";
 
 pub struct RefsCache {
     path: Option<PathBuf>,

@@ -40,7 +40,7 @@ use crate::migrate::catalog::Catalog;
 use crate::migrate::edit::Source;
 use crate::plan::{self, Plan};
 use crate::resource::Resource;
-use crate::source::{parent, rel_str};
+use crate::source::{parent, rel_str, FileSource, Kind};
 use crate::yaml::{self, Value};
 
 pub use policy::{Policy, Severity};
@@ -378,22 +378,24 @@ fn build(fs: &dyn crate::source::FileSource, root: &str) -> Result<Vec<Resource>
 /// Where to report a render error: its file and position when it names a
 /// file of the snapshot; for an error without a line in a kustomization
 /// file, the entry it quotes; else the root's kustomization file.
-fn render_pos(
-    snap: &Snapshot<'_>,
-    graph: &Graph,
+pub(crate) fn render_pos(
+    fs: &dyn FileSource,
+    kfile: Option<&str>,
     root: &str,
     e: &BuildError,
 ) -> (String, usize, usize) {
+    let has_file = |p: &str| fs.kind(Path::new(p)) == Kind::File;
+    let text = |p: &str| String::from_utf8(fs.read(Path::new(p)).ok()?).ok();
     // "patches/x.yaml: wrong node kind at 'spec.configVars': ..." names the
     // patch and the field
     if let Some((head, rest)) = e.msg.split_once(": ") {
-        if e.line == 0 && snap.has_file(head) {
+        if e.line == 0 && has_file(head) {
             let field: Option<Vec<String>> = rest
                 .split_once(" at '")
                 .and_then(|(_, r)| r.split_once('\''))
                 .map(|(f, _)| f.split('.').map(str::to_string).collect());
             let at = field.and_then(|f| {
-                let src = Source::parse(&snap.text(head)?).ok()?;
+                let src = Source::parse(&text(head)?).ok()?;
                 src.docs
                     .iter()
                     .flatten()
@@ -404,13 +406,13 @@ fn render_pos(
         }
     }
     let file = rel_str(Path::new(&e.file));
-    if snap.has_file(&file) {
+    if has_file(&file) {
         if e.line > 0 {
             return (file, e.line, e.col.max(1));
         }
         if graph::is_kustomization_file(&file) {
             let quoted: Vec<&str> = e.msg.split('\'').skip(1).step_by(2).collect();
-            if let Some(src) = snap.text(&file).and_then(|t| Source::parse(&t).ok()) {
+            if let Some(src) = text(&file).and_then(|t| Source::parse(&t).ok()) {
                 if let Some(n) = src
                     .docs
                     .iter()
@@ -423,11 +425,7 @@ fn render_pos(
         }
         return (file, 1, 1);
     }
-    let kfile = graph
-        .kusts
-        .get(root)
-        .map(|k| k.file.clone())
-        .unwrap_or_else(|| root.to_string());
+    let kfile = kfile.map_or_else(|| root.to_string(), str::to_string);
     (kfile, 1, 1)
 }
 
@@ -633,12 +631,7 @@ fn run_on(
     } else {
         graph.affected(changed.iter().map(String::as_str), Touch::Reads)
     };
-    // a component builds only inside its includer
-    let rule = Roots {
-        components: false,
-        self_including: false,
-    };
-    let roots = graph.roots_among(affected.iter(), rule);
+    let roots = graph.roots_among(affected.iter(), Roots::DEPLOYABLE);
     t.lap("kustomization graph");
     let old_src = old_tree.as_ref().map(|t| TreeSource::new(repo, t.clone()));
 
@@ -651,7 +644,8 @@ fn run_on(
                 builds.insert(r.clone(), res);
             }
             Err(e) => {
-                let (p, l, c) = render_pos(&snap, &graph, r, &e);
+                let kfile = graph.kusts.get(r).map(|k| k.file.as_str());
+                let (p, l, c) = render_pos(&snap, kfile, r, &e);
                 broken
                     .entry((p, l, c, e.msg.clone()))
                     .or_default()

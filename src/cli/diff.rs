@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use super::{ColorChoice, Failure};
 use gitops_upgrade::diff::report::{to_json, to_text, Report, TextStyle};
 use gitops_upgrade::diff::side::{self, Source};
-use gitops_upgrade::diff::{diff_resources, DiffOptions};
+use gitops_upgrade::diff::{run::diff_roots, DiffOptions};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
@@ -20,21 +20,27 @@ pub enum OutputFormat {
 #[derive(Args, Debug)]
 #[command(
     long_about = "Render the kustomization roots on two sides and show what changes, resource \
-by resource: a summary table, then each changed field by path with its old and new value. \
-A side is a git revision (rendered straight from the commit's tree, nothing is checked out) \
-or a directory. Resources are matched by group, kind, namespace and name; a generated \
-ConfigMap/Secret whose hash suffix changed is one changed resource. List items are matched \
-by merge keys (containers and env by name, ports by port, ...). Changes the API server \
-refuses (immutable fields) are marked `recreate` with the reason. Secret data is masked.",
+by resource: a line per root that changes, a summary table, then each changed field by path \
+with its old and new value. A side is a git revision (rendered straight from the commit's \
+tree, nothing is checked out) or a directory. Resources are matched by group, kind, namespace \
+and name; a generated ConfigMap/Secret whose hash suffix changed is one changed resource. \
+List items are matched by merge keys (containers and env by name, ports by port, ...). \
+Changes the API server refuses (immutable fields) are marked `recreate` with the reason. \
+Secret data is masked. The two sides, and many roots, are rendered in parallel (--jobs). A \
+root that does not render on a side is reported with the renderer's error, and every other \
+root is still compared.",
     after_help = "Examples:\n  \
 gitops-upgrade diff                      # HEAD against the working tree, every root\n  \
 gitops-upgrade diff --from ORIG_HEAD --to HEAD deploy\n  \
+gitops-upgrade diff --from v1.4.0 --to v1.5.0 --stat\n  \
 gitops-upgrade diff --from refs/gitops-upgrade/backups/main/20250301T101500Z --output json\n\n\
 ROOTs are kustomization directories, relative to the current directory inside the \
-repository (to the top of each side otherwise); the default is every root kustomization \
-(one no other kustomization includes) on either side.\n\n\
+repository (to the top of each side otherwise); the default is every root kustomization on \
+either side: one that no other kustomization includes, `kind: Component`s left out (name one \
+to compare it).\n\n\
 Exit codes: 0 no differences (or differences without --exit-code), 1 differences with \
---exit-code, 2 error (unknown revision, a root that does not render, bad flags)."
+--exit-code, 2 a root that does not render on a side (printed with everything else; 2 wins \
+over 1) or an error (unknown revision, a ROOT that is nowhere, bad flags)."
 )]
 pub struct DiffArgs {
     /// The old side: a git revision, or a directory (`./dir`, `/dir`, `dir/`).
@@ -60,6 +66,15 @@ pub struct DiffArgs {
     /// Lines of context in diffs of multi-line strings.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub context: usize,
+
+    /// Print only the line of each root (N changed, M added, K removed, R
+    /// re-create) and the totals; JSON leaves out `resources`.
+    #[arg(long)]
+    pub stat: bool,
+
+    /// Threads that render [default: the available cores].
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 
     /// Kustomization directories to compare [default: every root kustomization].
     #[arg(value_name = "ROOT")]
@@ -151,35 +166,40 @@ pub fn run(a: DiffArgs, color: ColorChoice) -> Result<u8, Failure> {
     } else {
         normalize_roots(&a.roots, &prefix)?
     };
-    let renders =
-        side::render_both(&roots, (&from, &from_label), (&to, &to_label)).map_err(fail)?;
+    if !a.roots.is_empty() {
+        for r in &roots {
+            if !from.has_kustomization(r) && !to.has_kustomization(r) {
+                return Err(fail(format!(
+                    "root {r}: no kustomization there on either side ({from_label} nor {to_label})"
+                )));
+            }
+        }
+    }
     let opts = DiffOptions {
         show_secrets: a.show_secrets,
         recreate_hints: catalog_hints()?,
     };
-    let mut resources = Vec::new();
-    let mut unchanged = 0;
-    for (root, (old, new)) in &renders {
-        let old = old.as_deref().unwrap_or(&[]);
-        let new = new.as_deref().unwrap_or(&[]);
-        let diffs = diff_resources(root, old, new, &opts);
-        let changed_or_removed = diffs
-            .iter()
-            .filter(|d| d.op != gitops_upgrade::diff::Operation::Added)
-            .count();
-        unchanged += old.len().saturating_sub(changed_or_removed);
-        resources.extend(diffs);
-    }
-    let report = Report {
-        from: from.info(&a.from),
-        to: to.info(a.to.as_deref().unwrap_or("working tree")),
-        roots,
-        resources,
-        unchanged,
-    };
+    let jobs = a.jobs.map(usize::from).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let outcomes = diff_roots(
+        repo.as_ref().map(|r| r.path()),
+        [&from.spec(), &to.spec()],
+        &roots,
+        &opts,
+        jobs,
+    );
+    let report = Report::new(
+        from.info(&a.from),
+        to.info(a.to.as_deref().unwrap_or("working tree")),
+        [from_label, to_label],
+        outcomes,
+    );
     let text = match a.output {
         OutputFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&to_json(&report, a.context))
+            let mut s = serde_json::to_string_pretty(&to_json(&report, a.context, !a.stat))
                 .map_err(|e| fail(format!("cannot print JSON: {e}")))?;
             s.push('\n');
             s
@@ -189,6 +209,7 @@ pub fn run(a: DiffArgs, color: ColorChoice) -> Result<u8, Failure> {
             TextStyle {
                 color: color_for_stdout(color),
                 context: a.context,
+                stat: a.stat,
             },
         ),
     };
@@ -198,7 +219,13 @@ pub fn run(a: DiffArgs, color: ColorChoice) -> Result<u8, Failure> {
             return Err(fail(format!("cannot write to standard output: {e}")));
         }
     }
-    Ok(if a.exit_code && report.has_differences() {
+    // One line per root that did not render, after everything else.
+    for e in &report.errors {
+        super::report(color, &format!("root {} {}", e.root, report.error_text(e)));
+    }
+    Ok(if !report.errors.is_empty() {
+        2
+    } else if a.exit_code && report.has_differences() {
         1
     } else {
         0

@@ -12,9 +12,11 @@
 //!
 //! Nothing here touches the terminal: `src/cli/diff.rs` prints.
 
+pub mod compact;
 pub mod fields;
 pub mod immutable;
 pub mod report;
+pub mod run;
 pub mod side;
 
 use std::collections::HashMap;
@@ -22,6 +24,7 @@ use std::collections::HashMap;
 use crate::resource::Resource;
 use crate::yaml::Value;
 
+pub use compact::CompactResource;
 pub use fields::{Change, ChangeOp, Segment};
 pub use immutable::{recreate_hints_of, RecreateHint};
 
@@ -139,7 +142,7 @@ fn is_generated_kind(r: &Resource) -> bool {
 
 /// The name without the hash suffix, for objects a generator made (or that
 /// look like it: same kind and a hash-shaped suffix).
-fn generated_base(r: &Resource) -> Option<Identity> {
+pub(crate) fn generated_base(r: &Resource) -> Option<Identity> {
     if !is_generated_kind(r) {
         return None;
     }
@@ -161,19 +164,36 @@ pub struct Matching {
     pub added: Vec<usize>,
 }
 
+/// What matching looks at: the identity, and the identity without the
+/// generator hash suffix ([`generated_base`]).
+type Key<'a> = (&'a Identity, Option<&'a Identity>);
+
 /// Matches resources by group, kind, namespace and name; then pairs the
 /// leftover generated ConfigMaps/Secrets whose names differ only in the
 /// hash suffix, when exactly one candidate is left on each side.
 pub fn match_resources(old: &[Resource], new: &[Resource]) -> Matching {
-    let mut by_id: HashMap<Identity, usize> = HashMap::with_capacity(new.len());
-    for (i, r) in new.iter().enumerate() {
-        by_id.entry(Identity::of(r)).or_insert(i);
+    let keys = |rs: &[Resource]| -> Vec<(Identity, Option<Identity>)> {
+        rs.iter()
+            .map(|r| (Identity::of(r), generated_base(r)))
+            .collect()
+    };
+    fn refs(k: &[(Identity, Option<Identity>)]) -> Vec<Key<'_>> {
+        k.iter().map(|(i, b)| (i, b.as_ref())).collect()
+    }
+    let (ko, kn) = (keys(old), keys(new));
+    match_keys(&refs(&ko), &refs(&kn))
+}
+
+fn match_keys(old: &[Key<'_>], new: &[Key<'_>]) -> Matching {
+    let mut by_id: HashMap<&Identity, usize> = HashMap::with_capacity(new.len());
+    for (i, (id, _)) in new.iter().enumerate() {
+        by_id.entry(*id).or_insert(i);
     }
     let mut new_used = vec![false; new.len()];
     let mut m = Matching::default();
     let mut old_left = Vec::new();
-    for (i, r) in old.iter().enumerate() {
-        match by_id.get(&Identity::of(r)) {
+    for (i, (id, _)) in old.iter().enumerate() {
+        match by_id.get(*id) {
             Some(&j) if !new_used[j] => {
                 new_used[j] = true;
                 m.pairs.push((i, j));
@@ -182,17 +202,17 @@ pub fn match_resources(old: &[Resource], new: &[Resource]) -> Matching {
         }
     }
     // Hash renames.
-    let mut old_by_base: HashMap<Identity, Vec<usize>> = HashMap::new();
+    let mut old_by_base: HashMap<&Identity, Vec<usize>> = HashMap::new();
     for &i in &old_left {
-        if let Some(b) = generated_base(&old[i]) {
+        if let Some(b) = old[i].1 {
             old_by_base.entry(b).or_default().push(i);
         }
     }
-    let mut new_by_base: HashMap<Identity, Vec<usize>> = HashMap::new();
-    for (j, r) in new.iter().enumerate() {
+    let mut new_by_base: HashMap<&Identity, Vec<usize>> = HashMap::new();
+    for (j, (_, base)) in new.iter().enumerate() {
         if !new_used[j] {
-            if let Some(b) = generated_base(r) {
-                new_by_base.entry(b).or_default().push(j);
+            if let Some(b) = base {
+                new_by_base.entry(*b).or_default().push(j);
             }
         }
     }
@@ -212,64 +232,54 @@ pub fn match_resources(old: &[Resource], new: &[Resource]) -> Matching {
     m
 }
 
-/// Compares the renders of one root.
-pub fn diff_resources(
-    root: &str,
-    old: &[Resource],
-    new: &[Resource],
-    opts: &DiffOptions,
-) -> Vec<ResourceDiff> {
-    let m = match_resources(old, new);
-    let mut out = Vec::new();
-    for &(i, j) in &m.pairs {
-        let (o, n) = (&old[i], &new[j]);
-        let mut changes = fields::diff_objects(n.api_version(), n.kind(), &o.obj, &n.obj);
-        if changes.is_empty() {
-            continue;
+/// The difference of a matched pair; `None` when nothing changed.
+fn diff_pair(root: &str, o: &Resource, n: &Resource, opts: &DiffOptions) -> Option<ResourceDiff> {
+    let mut changes = fields::diff_objects(n.api_version(), n.kind(), &o.obj, &n.obj);
+    if changes.is_empty() {
+        return None;
+    }
+    let id = Identity::of(n);
+    let old_name = (o.name() != n.name()).then(|| o.name().to_string());
+    let mut reasons = Vec::new();
+    for c in &mut changes {
+        if let Some(reason) = immutable::check(&id, o, n, c, &opts.recreate_hints) {
+            if !reasons.contains(&reason) {
+                reasons.push(reason.clone());
+            }
+            c.immutable = Some(reason);
         }
-        let id = Identity::of(n);
-        let old_name = (o.name() != n.name()).then(|| o.name().to_string());
-        let mut reasons = Vec::new();
+    }
+    if id.kind == "Secret" && id.group.is_empty() && !opts.show_secrets {
         for c in &mut changes {
-            if let Some(reason) = immutable::check(&id, o, n, c, &opts.recreate_hints) {
-                if !reasons.contains(&reason) {
-                    reasons.push(reason.clone());
-                }
-                c.immutable = Some(reason);
-            }
-        }
-        if id.kind == "Secret" && id.group.is_empty() && !opts.show_secrets {
-            for c in &mut changes {
-                mask_secret_change(c);
-            }
-        }
-        out.push(ResourceDiff {
-            root: root.to_string(),
-            op: Operation::Changed,
-            id,
-            api_version: n.api_version().to_string(),
-            old_name,
-            changes,
-            recreate_reasons: reasons,
-        });
-    }
-    for (list, idxs, op) in [
-        (old, &m.removed, Operation::Removed),
-        (new, &m.added, Operation::Added),
-    ] {
-        for &i in idxs {
-            let r = &list[i];
-            out.push(ResourceDiff {
-                root: root.to_string(),
-                op,
-                id: Identity::of(r),
-                api_version: r.api_version().to_string(),
-                old_name: None,
-                changes: Vec::new(),
-                recreate_reasons: Vec::new(),
-            });
+            mask_secret_change(c);
         }
     }
+    Some(ResourceDiff {
+        root: root.to_string(),
+        op: Operation::Changed,
+        id,
+        api_version: n.api_version().to_string(),
+        old_name,
+        changes,
+        recreate_reasons: reasons,
+    })
+}
+
+/// A resource present on one side only.
+fn whole(root: &str, op: Operation, id: Identity, api_version: &str) -> ResourceDiff {
+    ResourceDiff {
+        root: root.to_string(),
+        op,
+        id,
+        api_version: api_version.to_string(),
+        old_name: None,
+        changes: Vec::new(),
+        recreate_reasons: Vec::new(),
+    }
+}
+
+/// The order diffs are reported in: namespace, kind, group, name.
+fn sort_diffs(out: &mut [ResourceDiff]) {
     out.sort_by(|a, b| {
         (&a.id.namespace, &a.id.kind, &a.id.group, &a.id.name).cmp(&(
             &b.id.namespace,
@@ -278,6 +288,92 @@ pub fn diff_resources(
             &b.id.name,
         ))
     });
+}
+
+/// Compares the renders of one root.
+pub fn diff_resources(
+    root: &str,
+    old: &[Resource],
+    new: &[Resource],
+    opts: &DiffOptions,
+) -> Vec<ResourceDiff> {
+    let m = match_resources(old, new);
+    let mut out: Vec<ResourceDiff> = m
+        .pairs
+        .iter()
+        .filter_map(|&(i, j)| diff_pair(root, &old[i], &new[j], opts))
+        .collect();
+    for &i in &m.removed {
+        let r = &old[i];
+        out.push(whole(
+            root,
+            Operation::Removed,
+            Identity::of(r),
+            r.api_version(),
+        ));
+    }
+    for &j in &m.added {
+        let r = &new[j];
+        out.push(whole(
+            root,
+            Operation::Added,
+            Identity::of(r),
+            r.api_version(),
+        ));
+    }
+    sort_diffs(&mut out);
+    out
+}
+
+/// The differences of one root, and how many matched resources did not
+/// change.
+#[derive(Debug, Clone, Default)]
+pub struct RootDiff {
+    pub diffs: Vec<ResourceDiff>,
+    pub unchanged: usize,
+}
+
+/// [`diff_resources`] on compacted renders: pairs whose objects encode
+/// the same are unchanged without being decoded.
+pub fn diff_compact(
+    root: &str,
+    old: &[CompactResource],
+    new: &[CompactResource],
+    opts: &DiffOptions,
+) -> RootDiff {
+    fn keys(rs: &[CompactResource]) -> Vec<Key<'_>> {
+        rs.iter()
+            .map(|r| (&r.id, r.generated_base.as_ref()))
+            .collect()
+    }
+    let m = match_keys(&keys(old), &keys(new));
+    let mut out = RootDiff::default();
+    for &(i, j) in &m.pairs {
+        let (o, n) = (&old[i], &new[j]);
+        if o.same_object(n) {
+            out.unchanged += 1;
+            continue;
+        }
+        match diff_pair(root, &o.decode(), &n.decode(), opts) {
+            Some(d) => out.diffs.push(d),
+            None => out.unchanged += 1,
+        }
+    }
+    for &i in &m.removed {
+        let r = &old[i];
+        out.diffs.push(whole(
+            root,
+            Operation::Removed,
+            r.id.clone(),
+            &r.api_version,
+        ));
+    }
+    for &j in &m.added {
+        let r = &new[j];
+        out.diffs
+            .push(whole(root, Operation::Added, r.id.clone(), &r.api_version));
+    }
+    sort_diffs(&mut out.diffs);
     out
 }
 

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde_json::{json, Map as JsonMap, Value as Json};
 
 use super::fields::{Change, ChangeOp, PathDisplay, Segment};
+use super::run::{RootOutcome, Side};
 use super::side::SideInfo;
 use super::{Operation, ResourceDiff};
 use crate::textdiff::{self, Endings};
@@ -16,11 +17,41 @@ use crate::yaml::{emit_document, Value};
 pub struct Report {
     pub from: SideInfo,
     pub to: SideInfo,
+    /// How messages name the two sides (`--from HEAD`, `working-tree`).
+    pub labels: [String; 2],
     pub roots: Vec<String>,
     /// Changed, added and removed resources (unchanged ones are left out).
     pub resources: Vec<ResourceDiff>,
     /// How many matched resources had no change.
     pub unchanged: usize,
+    /// Per root, in the order of `roots`.
+    pub root_stats: Vec<RootStat>,
+    /// The roots that could not be compared.
+    pub errors: Vec<RootError>,
+}
+
+/// The counts of one root.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RootStat {
+    pub root: String,
+    pub added: usize,
+    pub removed: usize,
+    pub changed: usize,
+    pub recreate: usize,
+    pub unchanged: usize,
+    /// A side did not render: the counts are all 0.
+    pub failed: bool,
+}
+
+/// A root that could not be compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootError {
+    pub root: String,
+    /// The side that did not render (`None`: the root could not be
+    /// compared at all).
+    pub side: Option<Side>,
+    /// `path:line:col: what is wrong`, as the renderer says it.
+    pub error: String,
 }
 
 /// How text is printed.
@@ -29,9 +60,51 @@ pub struct TextStyle {
     pub color: bool,
     /// Lines of context in text diffs of multi-line strings.
     pub context: usize,
+    /// Only the summary line of each root (`--stat`).
+    pub stat: bool,
 }
 
 impl Report {
+    /// The report of a run, from the outcome of each root.
+    pub fn new(
+        from: SideInfo,
+        to: SideInfo,
+        labels: [String; 2],
+        outcomes: Vec<RootOutcome>,
+    ) -> Report {
+        let mut r = Report {
+            from,
+            to,
+            labels,
+            roots: outcomes.iter().map(|o| o.root.clone()).collect(),
+            resources: Vec::new(),
+            unchanged: 0,
+            root_stats: Vec::new(),
+            errors: Vec::new(),
+        };
+        for o in outcomes {
+            let count = |op| o.diff.diffs.iter().filter(|d| d.op == op).count();
+            r.root_stats.push(RootStat {
+                root: o.root.clone(),
+                added: count(Operation::Added),
+                removed: count(Operation::Removed),
+                changed: count(Operation::Changed),
+                recreate: o.diff.diffs.iter().filter(|d| d.recreate()).count(),
+                unchanged: o.diff.unchanged,
+                failed: !o.errors.is_empty(),
+            });
+            r.unchanged += o.diff.unchanged;
+            r.resources.extend(o.diff.diffs);
+            r.errors
+                .extend(o.errors.into_iter().map(|(side, error)| RootError {
+                    root: o.root.clone(),
+                    side,
+                    error,
+                }));
+        }
+        r
+    }
+
     pub fn count(&self, op: Operation) -> usize {
         self.resources.iter().filter(|r| r.op == op).count()
     }
@@ -42,6 +115,23 @@ impl Report {
 
     pub fn has_differences(&self) -> bool {
         !self.resources.is_empty()
+    }
+
+    /// How many roots could not be compared.
+    pub fn failed_roots(&self) -> usize {
+        self.root_stats.iter().filter(|s| s.failed).count()
+    }
+
+    /// One line for a root that could not be compared:
+    /// `does not render on the --to HEAD side: path:line:col: what`.
+    pub fn error_text(&self, e: &RootError) -> String {
+        match e.side {
+            Some(side) => format!(
+                "does not render on the {} side: {}",
+                self.labels[side as usize], e.error
+            ),
+            None => format!("not compared: {}", e.error),
+        }
     }
 }
 
@@ -92,44 +182,10 @@ fn side_json(s: &SideInfo) -> Json {
     json!({"kind": s.kind, "spec": s.spec, "commit": s.commit, "path": s.path})
 }
 
-/// The JSON document.
-pub fn to_json(r: &Report, context: usize) -> Json {
-    let resources: Vec<Json> = r
-        .resources
-        .iter()
-        .map(|d| {
-            let changes: Vec<Json> = d
-                .changes
-                .iter()
-                .map(|c| {
-                    json!({
-                        "path": PathDisplay(&c.path).to_string(),
-                        "segments": c.path.iter().map(segment_json).collect::<Vec<_>>(),
-                        "op": c.op.as_str(),
-                        "old": c.old.as_ref().map(to_json_value),
-                        "new": c.new.as_ref().map(to_json_value),
-                        "masked": c.masked,
-                        "text_diff": multiline_pair(c).map(|(a, b)| value_diff(a, b, context)),
-                        "immutable": c.immutable,
-                    })
-                })
-                .collect();
-            json!({
-                "root": d.root,
-                "operation": d.op.as_str(),
-                "api_version": d.api_version,
-                "group": d.id.group,
-                "kind": d.id.kind,
-                "namespace": d.id.namespace,
-                "name": d.id.name,
-                "old_name": d.old_name,
-                "recreate": d.recreate(),
-                "recreate_reasons": d.recreate_reasons,
-                "changes": changes,
-            })
-        })
-        .collect();
-    json!({
+/// The JSON document; without `details` (`--stat`) the `resources` list
+/// is left out.
+pub fn to_json(r: &Report, context: usize, details: bool) -> Json {
+    let mut doc = json!({
         "from": side_json(&r.from),
         "to": side_json(&r.to),
         "roots": r.roots,
@@ -139,8 +195,63 @@ pub fn to_json(r: &Report, context: usize) -> Json {
             "changed": r.count(Operation::Changed),
             "unchanged": r.unchanged,
             "recreate": r.recreate_count(),
+            "failed": r.failed_roots(),
         },
-        "resources": resources,
+        "root_stats": r.root_stats.iter().map(|s| json!({
+            "root": s.root,
+            "added": s.added,
+            "removed": s.removed,
+            "changed": s.changed,
+            "unchanged": s.unchanged,
+            "recreate": s.recreate,
+            "failed": s.failed,
+        })).collect::<Vec<_>>(),
+        "errors": r.errors.iter().map(|e| json!({
+            "root": e.root,
+            "side": e.side.map(Side::as_str),
+            "error": e.error,
+        })).collect::<Vec<_>>(),
+    });
+    if details {
+        doc["resources"] = Json::Array(
+            r.resources
+                .iter()
+                .map(|d| resource_json(d, context))
+                .collect(),
+        );
+    }
+    doc
+}
+
+fn resource_json(d: &ResourceDiff, context: usize) -> Json {
+    let changes: Vec<Json> = d
+        .changes
+        .iter()
+        .map(|c| {
+            json!({
+                "path": PathDisplay(&c.path).to_string(),
+                "segments": c.path.iter().map(segment_json).collect::<Vec<_>>(),
+                "op": c.op.as_str(),
+                "old": c.old.as_ref().map(to_json_value),
+                "new": c.new.as_ref().map(to_json_value),
+                "masked": c.masked,
+                "text_diff": multiline_pair(c).map(|(a, b)| value_diff(a, b, context)),
+                "immutable": c.immutable,
+            })
+        })
+        .collect();
+    json!({
+        "root": d.root,
+        "operation": d.op.as_str(),
+        "api_version": d.api_version,
+        "group": d.id.group,
+        "kind": d.id.kind,
+        "namespace": d.id.namespace,
+        "name": d.id.name,
+        "old_name": d.old_name,
+        "recreate": d.recreate(),
+        "recreate_reasons": d.recreate_reasons,
+        "changes": changes,
     })
 }
 
@@ -182,7 +293,8 @@ fn value_lines(v: &Value) -> (Option<String>, Vec<String>) {
     }
 }
 
-/// The text report.
+/// The text report: the roots with differences or failures, one line
+/// each; then (unless `stat`) the table of resources and the details.
 pub fn to_text(r: &Report, style: TextStyle) -> String {
     let paint = Paint { on: style.color };
     let mut out = String::new();
@@ -193,7 +305,8 @@ pub fn to_text(r: &Report, style: TextStyle) -> String {
         side_text(&r.to),
         r.roots.len()
     );
-    if !r.has_differences() {
+    let failed = r.failed_roots();
+    if !r.has_differences() && failed == 0 {
         let _ = writeln!(
             out,
             "No differences ({} resource(s) compared).",
@@ -201,34 +314,83 @@ pub fn to_text(r: &Report, style: TextStyle) -> String {
         );
         return out;
     }
-    // Summary table.
-    let rows: Vec<[String; 5]> = r
-        .resources
-        .iter()
-        .map(|d| {
-            let mut name = d.id.ns_name();
-            if let Some(o) = &d.old_name {
-                name = format!("{name} (was {o})");
+    // A line per root that changes or fails.
+    out.push('\n');
+    let mut quiet = 0;
+    for s in &r.root_stats {
+        if s.failed {
+            for e in r.errors.iter().filter(|e| e.root == s.root) {
+                let line = format!("{}: {}", s.root, r.error_text(e));
+                let _ = writeln!(out, "{}", paint.p("1;31", &line));
             }
-            [
-                d.root.clone(),
-                d.op.as_str().to_string(),
-                d.id.kind_group(),
-                name,
-                if d.recreate() {
-                    "recreate".into()
-                } else {
-                    String::new()
-                },
-            ]
-        })
+        } else if s.added + s.removed + s.changed > 0 {
+            let _ = writeln!(
+                out,
+                "{}: {} changed, {} added, {} removed, {} re-create",
+                s.root, s.changed, s.added, s.removed, s.recreate
+            );
+        } else {
+            quiet += 1;
+        }
+    }
+    if quiet > 0 {
+        let _ = writeln!(out, "({quiet} other root(s) without differences)");
+    }
+    let totals = format!(
+        "{} added, {} removed, {} changed, {} unchanged; {} must be re-created{}.",
+        r.count(Operation::Added),
+        r.count(Operation::Removed),
+        r.count(Operation::Changed),
+        r.unchanged,
+        r.recreate_count(),
+        if failed > 0 {
+            format!("; {failed} root(s) not compared")
+        } else {
+            String::new()
+        }
+    );
+    if style.stat {
+        let _ = writeln!(out, "\n{totals}");
+        return out;
+    }
+    // Summary table: a row per resource, and one per root that failed.
+    let mut rows: Vec<([String; 5], &str)> = Vec::new();
+    for d in &r.resources {
+        let mut name = d.id.ns_name();
+        if let Some(o) = &d.old_name {
+            name = format!("{name} (was {o})");
+        }
+        let code = match d.op {
+            Operation::Added => "32",
+            Operation::Removed => "31",
+            Operation::Changed if d.recreate() => "1;31",
+            Operation::Changed => "33",
+        };
+        let recreate = if d.recreate() { "recreate" } else { "" };
+        let row = [
+            d.root.clone(),
+            d.op.as_str().to_string(),
+            d.id.kind_group(),
+            name,
+            recreate.into(),
+        ];
+        rows.push((row, code));
+    }
+    let failures: Vec<[String; 2]> = r
+        .errors
+        .iter()
+        .map(|e| [e.root.clone(), r.error_text(e)])
         .collect();
     let head = ["ROOT", "OP", "KIND", "NAME", "RECREATE"];
     let mut w = head.map(str::len);
-    for row in &rows {
+    for (row, _) in &rows {
         for (i, c) in row.iter().enumerate() {
             w[i] = w[i].max(c.chars().count());
         }
+    }
+    for f in &failures {
+        w[0] = w[0].max(f[0].chars().count());
+        w[1] = w[1].max("failed".len());
     }
     out.push('\n');
     let line = |cells: [&str; 5]| -> String {
@@ -243,25 +405,21 @@ pub fn to_text(r: &Report, style: TextStyle) -> String {
         s.trim_end().to_string()
     };
     let _ = writeln!(out, "{}", paint.p("1", &line(head)));
-    for (row, d) in rows.iter().zip(&r.resources) {
+    for (row, code) in &rows {
         let text = line([&row[0], &row[1], &row[2], &row[3], &row[4]]);
-        let code = match d.op {
-            Operation::Added => "32",
-            Operation::Removed => "31",
-            Operation::Changed if d.recreate() => "1;31",
-            Operation::Changed => "33",
-        };
         let _ = writeln!(out, "{}", paint.p(code, &text));
     }
-    let _ = writeln!(
-        out,
-        "\n{} added, {} removed, {} changed, {} unchanged; {} must be re-created.",
-        r.count(Operation::Added),
-        r.count(Operation::Removed),
-        r.count(Operation::Changed),
-        r.unchanged,
-        r.recreate_count()
-    );
+    for [root, msg] in &failures {
+        // the message runs over the last columns
+        let text = format!(
+            "{root:<w0$}  {:<w1$}  {msg}",
+            "failed",
+            w0 = w[0],
+            w1 = w[1]
+        );
+        let _ = writeln!(out, "{}", paint.p("1;31", &text));
+    }
+    let _ = writeln!(out, "\n{totals}");
     // Details.
     for d in r.resources.iter().filter(|d| d.op == Operation::Changed) {
         out.push('\n');

@@ -2,7 +2,6 @@
 //! tree (nothing is checked out), or a directory (the working tree by
 //! default). Finds root kustomizations and renders them.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use git2::{Repository, Tree};
@@ -135,6 +134,32 @@ impl Source<'_> {
         })
     }
 
+    /// [`Source::build`] with the error as `path:line:col: what is wrong`,
+    /// the position found as `check` finds it (an entry the message
+    /// quotes in a kustomization file, a field of a patch), paths from the
+    /// side's top.
+    pub fn build_located(&self, root: &str) -> Result<Option<Vec<Resource>>, String> {
+        if !self.has_kustomization(root) {
+            return Ok(None);
+        }
+        self.with_fs(|fs, base| {
+            let run = std::panic::AssertUnwindSafe(|| {
+                Renderer::new(fs, base).build(&join_clean(base, root))
+            });
+            match std::panic::catch_unwind(run) {
+                Ok(Ok(res)) => Ok(Some(res)),
+                Ok(Err(e)) => {
+                    let top = Subtree { fs, base };
+                    let kfile = graph::kustomization_file(&top, Path::new(root))
+                        .map(|p| crate::source::rel_str(&p));
+                    let (p, l, c) = crate::check::render_pos(&top, kfile.as_deref(), root, &e);
+                    Err(format!("{p}:{l}:{c}: {}", e.msg))
+                }
+                Err(_) => Err(format!("{root}: the renderer failed unexpectedly")),
+            }
+        })
+    }
+
     /// Root kustomizations: those no other kustomization of the side
     /// includes through `resources`, `bases` or `components` (hidden
     /// directories of a directory side are not searched).
@@ -152,39 +177,60 @@ impl Source<'_> {
             let fs = Subtree { fs, base };
             Graph::scan(&fs, files.iter().map(String::as_str), Reading::Includes)
         });
-        Ok(g.roots(Roots {
-            components: true,
-            self_including: true,
-        }))
+        Ok(g.roots(Roots::DEPLOYABLE))
     }
 }
 
-/// Renders every root on both sides: root -> (old, new), `None` where the
-/// side has no kustomization at that path. `Err` names the side and why.
-pub type Renders = BTreeMap<String, (Option<Vec<Resource>>, Option<Vec<Resource>>)>;
+/// A side that any thread can open on its own (a [`Source`] borrows one
+/// repository handle, which threads cannot share).
+#[derive(Debug, Clone)]
+pub enum SideSpec {
+    /// A commit's tree, by the tree's id.
+    Tree {
+        tree: git2::Oid,
+        commit: String,
+    },
+    Dir {
+        path: PathBuf,
+        worktree: bool,
+    },
+}
 
-pub fn render_both(
-    roots: &[String],
-    old: (&Source<'_>, &str),
-    new: (&Source<'_>, &str),
-) -> Result<Renders, String> {
-    let mut out = Renders::new();
-    for root in roots {
-        let a = old
-            .0
-            .build(root)
-            .map_err(|e| format!("root {root} does not render on the {} side: {e}", old.1))?;
-        let b = new
-            .0
-            .build(root)
-            .map_err(|e| format!("root {root} does not render on the {} side: {e}", new.1))?;
-        if a.is_none() && b.is_none() {
-            return Err(format!(
-                "root {root}: no kustomization there on either side ({} nor {})",
-                old.1, new.1
-            ));
+impl SideSpec {
+    /// Opens the side in `repo` (a handle of this thread).
+    pub fn open<'r>(&self, repo: Option<&'r Repository>) -> Result<Source<'r>, String> {
+        match self {
+            SideSpec::Tree { tree, commit } => {
+                let repo = repo.ok_or("a revision needs a git repository")?;
+                let tree = repo.find_tree(*tree).map_err(|e| {
+                    format!("commit {commit}: cannot read its tree: {}", e.message())
+                })?;
+                Ok(Source::Tree {
+                    repo,
+                    tree,
+                    commit: commit.clone(),
+                })
+            }
+            SideSpec::Dir { path, worktree } => Ok(Source::Dir {
+                path: path.clone(),
+                worktree: *worktree,
+            }),
         }
-        out.insert(root.clone(), (a, b));
     }
-    Ok(out)
+}
+
+impl Source<'_> {
+    /// What another thread needs to open this side.
+    pub fn spec(&self) -> SideSpec {
+        match self {
+            Source::Tree { tree, commit, .. } => SideSpec::Tree {
+                tree: tree.id(),
+                commit: commit.clone(),
+            },
+            Source::Dir { path, worktree } => SideSpec::Dir {
+                path: path.clone(),
+                worktree: *worktree,
+            },
+        }
+    }
 }

@@ -46,11 +46,7 @@ pub fn affected_roots(
         }
     }
     let affected = graph.affected(changed.iter().map(String::as_str), Touch::Below);
-    let rule = Roots {
-        components: true,
-        self_including: true,
-    };
-    Ok(graph.roots_among(affected.iter(), rule))
+    Ok(graph.roots_among(affected.iter(), Roots::DEPLOYABLE))
 }
 
 /// Renders `root` from a tree; `Err` holds the renderer's message.

@@ -106,6 +106,19 @@ pub struct Roots {
     pub self_including: bool,
 }
 
+impl Roots {
+    /// The root rule of `diff`, `check` and `rebase`'s render check: a
+    /// kustomization no *other* kustomization includes. `Component`s are
+    /// left out: they are not deployable on their own, only inside an
+    /// includer (`diff` renders one when it is named on the command
+    /// line). One that includes itself is kept: it does not render, and
+    /// the renderer's error says why.
+    pub const DEPLOYABLE: Roots = Roots {
+        components: false,
+        self_including: true,
+    };
+}
+
 /// Whether a file name is a kustomization file name.
 pub fn is_kustomization_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -209,8 +222,13 @@ impl Graph {
                     Reading::Includes => Refs::read(all.iter().find_map(bytes), reading),
                     Reading::Lines => {
                         let mut r = Refs::default();
-                        for f in all {
-                            r.entries.extend(Refs::read(bytes(f), reading).entries);
+                        for (i, f) in all.iter().enumerate() {
+                            let part = Refs::read(bytes(f), reading);
+                            if i == 0 {
+                                // the kind of the file kustomize reads
+                                r.component = part.component;
+                            }
+                            r.entries.extend(part.entries);
                         }
                         r
                     }
@@ -388,12 +406,28 @@ fn list_items(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Whether a top-level line says `kind: Component` (the key in any case,
+/// as kustomize matches it), found without parsing.
+fn component_line(text: &str) -> bool {
+    text.lines().any(|l| {
+        let Some((k, v)) = l.split_once(':') else {
+            return false;
+        };
+        let unquote = |s: &str| s.trim().trim_matches(|c| c == '"' || c == '\'').to_string();
+        let v = v.split(" #").next().unwrap_or("");
+        !l.starts_with([' ', '\t', '-', '#'])
+            && unquote(k).eq_ignore_ascii_case("kind")
+            && unquote(v) == "Component"
+    })
+}
+
 fn read_text(text: &str, reading: Reading) -> Refs {
     let mut r = Refs::default();
     let lines = |r: &mut Refs| {
         for item in list_items(text) {
             r.push(true, item);
         }
+        r.component = component_line(text);
     };
     if reading == Reading::Lines {
         lines(&mut r);
@@ -413,7 +447,9 @@ fn read_text(text: &str, reading: Reading) -> Refs {
         }
         return r;
     };
-    r.component = v.str_at(&["kind"]) == Some("Component");
+    r.component = m
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("kind") && v.as_str() == Some("Component"));
     for key in ["resources", "bases", "components"] {
         if reading == Reading::Includes {
             let lists = m.iter().filter(|(k, _)| k.eq_ignore_ascii_case(key));
@@ -540,7 +576,7 @@ mod tests {
     use std::io;
     use std::path::PathBuf;
 
-    /// `check`'s roots, and those of `diff` and `rebase`.
+    /// Neither components nor a kustomization that includes itself.
     const BUILDABLE: Roots = Roots {
         components: false,
         self_including: false,
@@ -720,12 +756,37 @@ mod tests {
         assert_eq!(lines.roots(ALL), vec!["a", "c", "comp", "self"]);
         assert_eq!(includes.roots(ALL), vec!["a", "c", "self"]);
         assert_eq!(includes.roots(BUILDABLE), vec!["a", "c"]);
+        // the rule of diff, check and rebase: components left out (found
+        // by line too), one that includes itself kept
+        assert_eq!(lines.roots(Roots::DEPLOYABLE), vec!["a", "c", "self"]);
+        assert_eq!(includes.roots(Roots::DEPLOYABLE), vec!["a", "c", "self"]);
+        assert_eq!(fields.roots(Roots::DEPLOYABLE), vec!["a", "b", "c", "self"]);
         assert_eq!(fields.roots(BUILDABLE), vec!["a", "b", "c"]);
         let unincluded = Roots {
             components: true,
             self_including: false,
         };
         assert_eq!(fields.roots(unincluded), vec!["a", "b", "c", "comp"]);
+    }
+
+    #[test]
+    fn components_found_without_parsing() {
+        for (text, want) in [
+            ("kind: Component\n", true),
+            ("apiVersion: x\nKind: \"Component\" # a component\n", true),
+            ("'kind': 'Component'\n", true),
+            ("kind: Kustomization\n", false),
+            // a patch inside the file, not the file's kind
+            ("patches:\n- patch: |-\n    kind: Component\n", false),
+            ("# kind: Component\n", false),
+            ("resources: [\nkind: Component\n", true),
+        ] {
+            assert_eq!(component_line(text), want, "{text:?}");
+            let lines = Refs::read(Some(text.as_bytes().to_vec()), Reading::Lines);
+            assert_eq!(lines.component, want, "lines {text:?}");
+            let inc = Refs::read(Some(text.as_bytes().to_vec()), Reading::Includes);
+            assert_eq!(inc.component, want, "includes {text:?}");
+        }
     }
 
     #[test]

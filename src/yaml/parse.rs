@@ -225,6 +225,10 @@ impl Builder {
                         msg: "unbalanced sequence".into(),
                     });
                 };
+                let mut items = items;
+                // grown by doubling: give back the spare capacity, a third
+                // of a large render's memory
+                items.shrink_to_fit();
                 let v = Value::Seq(items);
                 if anchor > 0 {
                     self.anchors.insert(anchor, (v.clone(), size));
@@ -247,6 +251,7 @@ impl Builder {
                     });
                 };
                 apply_merges(&mut map, merges, line, col)?;
+                map.shrink_to_fit();
                 let v = Value::Map(map);
                 if anchor > 0 {
                     self.anchors.insert(anchor, (v.clone(), size));
