@@ -44,7 +44,7 @@ if [ -x "$bin/kube-apiserver" ] && [ -x "$bin/etcd" ] \
 fi
 
 command -v go >/dev/null || die "Go is not installed (needed to build kube-apiserver and etcd; or set KUBEBUILDER_ASSETS to a directory holding both)"
-echo "building kube-apiserver $K8S_VERSION and etcd from Go modules (first build: about 15-25 minutes on 2 cores) ..." >&2
+echo "building kube-apiserver $K8S_VERSION and etcd from Go modules (first build: about 6 minutes of two idle cores, 10 minutes of CPU; far longer on a busy machine) ..." >&2
 start=$(date +%s)
 tmp="$out/bin.tmp-$$"
 rm -rf "$tmp"
