@@ -6,8 +6,9 @@
 //!
 //! There are no kubelets or controllers: a [`StatusDriver`] patches the
 //! status subresource of workloads (and the RokCluster's `status.health`)
-//! the way their controllers would, and holds back the ones a test wants
-//! not ready. Pod logs (the quiet-logs pre-step) need a kubelet, so that
+//! the way their controllers would, creates a StatefulSet's pods and marks
+//! them Ready as a kubelet would, and holds back the ones a test wants not
+//! ready. Pod logs (the quiet-logs pre-step) need a kubelet, so that
 //! pre-step is tested against the stand-in in apply_cli.rs.
 
 mod common;
@@ -23,7 +24,8 @@ use common::{copy_tree, crate_dir, git, kubectl};
 use control_plane::{ControlPlane, StatusDriver};
 use serde_json::Value as Json;
 
-/// The Rok plan without the Pod readiness rule (no pods without a kubelet).
+/// The Rok plan of the stand-in tests: the operator's pods must be Ready
+/// (the status driver creates them and sets their Ready condition).
 const PLAN: &str = "\
 version: \"0.15\"
 from: \"0.14\"
@@ -35,6 +37,8 @@ components:
     path: rok-kmod/overlays/deploy
   - name: rok-operator
     path: rok-operator/overlays/deploy
+    ready:
+      - {kind: Pod, namespace: rok-system, selector: app=rok-operator, condition: Ready}
   - name: rok-cluster
     path: rok-cluster/overlays/deploy
     ready:
@@ -240,6 +244,12 @@ fn components_apply_in_plan_order_each_after_the_previous_is_ready() {
             .unwrap();
     let rc = s.cp.get(ROKCLUSTERS, Some("rok"), "rok").unwrap();
     assert_eq!(rc["status"]["health"], "OK");
+    // the operator's Pod rule was met by the pod the driver made Ready
+    let pod =
+        s.cp.get("pod", Some("rok-system"), "rok-operator-0")
+            .unwrap();
+    assert_eq!(pod["metadata"]["labels"]["app"], "rok-operator");
+    assert_eq!(pod["status"]["conditions"][0]["type"], "Ready");
     // the operator's objects were created before the RokCluster
     let created = |o: &Json| {
         o["metadata"]["creationTimestamp"]

@@ -24,6 +24,7 @@
 //! its API server at once.
 #![allow(dead_code)]
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
 use std::net::TcpListener;
@@ -457,7 +458,8 @@ struct DriverRules {
 /// Plays the controllers' part on a bare API server: about five times a
 /// second it lists Deployments, StatefulSets and DaemonSets and patches the
 /// status subresource of each one not yet reporting its current generation
-/// as rolled out, and sets the statuses registered with
+/// as rolled out, creates a StatefulSet's pods and makes them Ready (pod
+/// status subresource), and sets the statuses registered with
 /// [`StatusDriver::set_custom`]. Stopped on drop.
 pub struct StatusDriver {
     stop: Arc<AtomicBool>,
@@ -475,8 +477,9 @@ impl StatusDriver {
         let kubeconfig = cp.kubeconfig.clone();
         let (s, r, p) = (stop.clone(), rules.clone(), patches.clone());
         let thread = thread::spawn(move || {
+            let mut pods = BTreeSet::new();
             while !s.load(Ordering::SeqCst) {
-                drive_once(&kubeconfig, &r, &p);
+                drive_once(&kubeconfig, &r, &p, &mut pods);
                 thread::sleep(Duration::from_millis(200));
             }
         });
@@ -592,7 +595,83 @@ pub fn rolled_out_status(obj: &Json) -> Option<Json> {
     (!done).then_some(status)
 }
 
-fn drive_once(kubeconfig: &Path, rules: &Mutex<DriverRules>, patches: &AtomicUsize) {
+fn kubectl_in(kubeconfig: &Path, args: &[&str], input: &str) -> bool {
+    let Ok(mut child) = Command::new(kubectl())
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    else {
+        return false;
+    };
+    if let Some(mut i) = child.stdin.take() {
+        let _ = i.write_all(input.as_bytes());
+    }
+    child.wait().is_ok_and(|s| s.success())
+}
+
+/// The pods a StatefulSet controller would create (`<name>-<ordinal>`, the
+/// template's labels and spec), made Ready through their status
+/// subresource as a kubelet would. Each pod is made once (`made`).
+fn drive_pods(kubeconfig: &Path, sts: &Json, made: &mut BTreeSet<String>) {
+    let ns = sts["metadata"]["namespace"].as_str().unwrap_or("default");
+    let name = sts["metadata"]["name"].as_str().unwrap_or("");
+    let replicas = sts
+        .pointer("/spec/replicas")
+        .and_then(Json::as_i64)
+        .unwrap_or(1);
+    for i in 0..replicas {
+        let pod = format!("{name}-{i}");
+        let key = format!("{ns}/{pod}");
+        if made.contains(&key) {
+            continue;
+        }
+        let manifest = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": pod,
+                "namespace": ns,
+                "labels": sts["spec"]["template"]["metadata"]["labels"],
+            },
+            "spec": sts["spec"]["template"]["spec"],
+        });
+        let ready = serde_json::json!({"status": {
+            "phase": "Running",
+            "conditions": [{"type": "Ready", "status": "True"}],
+        }})
+        .to_string();
+        if kubectl_in(kubeconfig, &["apply", "-f", "-"], &manifest.to_string())
+            && kubectl_at(
+                kubeconfig,
+                &[
+                    "patch",
+                    "pod",
+                    &pod,
+                    "-n",
+                    ns,
+                    "--subresource=status",
+                    "--type=merge",
+                    "-p",
+                    &ready,
+                ],
+            )
+            .is_some()
+        {
+            made.insert(key);
+        }
+    }
+}
+
+fn drive_once(
+    kubeconfig: &Path,
+    rules: &Mutex<DriverRules>,
+    patches: &AtomicUsize,
+    pods: &mut BTreeSet<String>,
+) {
     let (held, custom) = {
         let r = rules.lock().unwrap();
         (r.held.clone(), r.custom.clone())
@@ -614,6 +693,9 @@ fn drive_once(kubeconfig: &Path, rules: &Mutex<DriverRules>, patches: &AtomicUsi
             let name = obj["metadata"]["name"].as_str().unwrap_or("");
             if held.contains(&format!("{kind}/{ns}/{name}")) {
                 continue;
+            }
+            if kind == "StatefulSet" {
+                drive_pods(kubeconfig, obj, pods);
             }
             if let Some(status) = rolled_out_status(obj) {
                 let res = format!("{}.apps", kind.to_ascii_lowercase());
