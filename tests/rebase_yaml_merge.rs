@@ -247,8 +247,12 @@ fn multi_document_files_are_merged_by_identity() {
         cm("a", "1").replace("other: x", "other: ours"),
         cm("b", "9")
     );
-    let (_t, d) = scenario(&[("cms.yaml", &base, &vendor, &user)]);
+    let (t, d) = scenario(&[("cms.yaml", &base, &vendor, &user)]);
+    // git's line merge is clean here, and wrong: it puts your edits into
+    // the documents the vendor moved to their lines (c gets k: 9).
+    let line_tree = git_xtheirs_tree(&d, t.path());
     let out = ok(&d, &[]);
+    assert_ne!(tree(&d), line_tree);
     assert_eq!(
         read(&d, "cms.yaml"),
         format!(
