@@ -228,3 +228,24 @@ fn json6902_operations_merge_by_path() {
     );
     assert_eq!(paths(&m), ["[path=/spec/nodeCount].value"]);
 }
+
+#[test]
+fn a_whole_secret_in_an_override_is_masked() {
+    let sec = |v: &str| {
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: {v}\n"
+        )
+    };
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+    let b = format!("{cm}---\n{}", sec("a"));
+    let v = format!("{cm}---\n{}", sec("vendor-pw"));
+    let m = ok("x.yaml", &b, &v, cm);
+    assert_eq!(m.overrides.len(), 1);
+    let o = &m.overrides[0];
+    assert!(o.masked && o.kept.is_none());
+    let shown = format!("{:?}", o.vendor);
+    assert!(
+        !shown.contains("vendor-pw") && shown.contains("password"),
+        "{shown}"
+    );
+}

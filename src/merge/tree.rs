@@ -177,9 +177,28 @@ impl<'a> Cx<'a> {
     }
 
     fn conflict(&mut self, path: &[Segment], vendor: Option<Value>, kept: Option<Value>) {
-        let masked = self.secret
-            && matches!(path.first(), Some(Segment::Key(k)) if k == "data" || k == "stringData");
-        let mask = |v: Option<Value>| v.map(|v| crate::diff::mask_value(&v));
+        let secret_field = |k: &str| k == "data" || k == "stringData";
+        let under = matches!(path.first(), Some(Segment::Key(k)) if secret_field(k));
+        let whole = path.is_empty();
+        let masked = self.secret && (under || whole);
+        let mask = |v: Option<Value>| {
+            v.map(|v| match v {
+                // A whole Secret: its data keys stay, their values go.
+                Value::Map(m) if whole => Value::Map(
+                    m.into_iter()
+                        .map(|(k, x)| {
+                            let x = if secret_field(&k) {
+                                crate::diff::mask_value(&x)
+                            } else {
+                                x
+                            };
+                            (k, x)
+                        })
+                        .collect(),
+                ),
+                v => crate::diff::mask_value(&v),
+            })
+        };
         let (vendor, kept) = if masked {
             (mask(vendor), mask(kept))
         } else {
