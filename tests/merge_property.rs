@@ -11,6 +11,13 @@
 //! - an edit that overlaps nothing of the other side is never reported as
 //!   an override;
 //! - merging the result again (same ancestor and vendor) gives it back.
+//!
+//! The second test makes real histories from such edits (a vendor release
+//! of one or two commits, one to three local commits, one file written in
+//! one style so that hunks meet) and runs `gitops-upgrade rebase`: no file
+//! may fall back to the line merge, every user edit holds, and every
+//! vendor edit holds unless the user edited an overlapping place and the
+//! JSON report names the override.
 
 mod rebase_common;
 
@@ -461,5 +468,186 @@ fn structural_merge_properties_on_generated_trees() {
             .map(|(s, _)| *s)
             .take(20)
             .collect::<Vec<_>>()
+    );
+}
+
+// ---- the same properties through `gitops-upgrade rebase` on real git ----
+
+fn display(p: &[P]) -> String {
+    let mut s = String::new();
+    for (i, x) in p.iter().enumerate() {
+        match x {
+            P::Key(k) => {
+                if i > 0 {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            P::Name(n) => s.push_str(&format!("[name={n}]")),
+        }
+    }
+    s
+}
+
+/// One path is the other or lies under it.
+fn nested(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    long.starts_with(short)
+        && matches!(
+            long[short.len()..].chars().next(),
+            None | Some('.') | Some('[')
+        )
+}
+
+fn commit_text(dir: &std::path::Path, text: &str, msg: &str) {
+    std::fs::write(dir.join("values.yaml"), text).unwrap();
+    rebase_common::git_ok(dir, &["add", "-A"]);
+    rebase_common::git_ok(dir, &["commit", "-q", "--allow-empty", "-m", msg]);
+}
+
+/// Ok: whether the structural merge took part.
+fn check_rebase(seed: u64) -> Result<bool, String> {
+    use rebase_common::{git_ok, init_repo};
+    let mut rng = Rng::new(seed ^ 0x5eed);
+    let base = Value::Map(gen_map(&mut rng, 0, "b"));
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path().join("repo");
+    init_repo(&d);
+    commit_text(&d, &render(&base, &mut rng, true), "base");
+    let mut serial = 0;
+    // The vendor's release: one or two commits.
+    git_ok(&d, &["checkout", "-q", "-b", "upstream"]);
+    let mut vendor = base.clone();
+    let mut vedits = Vec::new();
+    for c in 0..1 + rng.below(2) {
+        for _ in 0..1 + rng.below(3) {
+            vedits.extend(edit(&mut rng, &mut vendor, "v", &mut serial));
+        }
+        commit_text(&d, &render(&vendor, &mut rng, true), &format!("vendor {c}"));
+    }
+    // The user's commits on main, in the same style (so hunks meet).
+    git_ok(&d, &["checkout", "-q", "main"]);
+    let mut user = base.clone();
+    let mut uedits = Vec::new();
+    for c in 0..1 + rng.below(3) {
+        for _ in 0..1 + rng.below(2) {
+            uedits.extend(edit(&mut rng, &mut user, "u", &mut serial));
+        }
+        commit_text(&d, &render(&user, &mut rng, true), &format!("local {c}"));
+    }
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"))
+        .current_dir(&d)
+        .args([
+            "rebase",
+            "--no-fetch",
+            "--upstream",
+            "upstream",
+            "--output",
+            "json",
+        ])
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    if !o.status.success() {
+        return Err(format!(
+            "rebase failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ));
+    }
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let files = report["yaml_merge"]["files"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if let Some(f) = files.iter().find(|f| f["mode"] == "line") {
+        return Err(format!("fell back to the line merge: {f}"));
+    }
+    let overrides: Vec<String> = files
+        .iter()
+        .flat_map(|f| f["overrides"].as_array().cloned().unwrap_or_default())
+        .map(|o| o["path"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let text = std::fs::read_to_string(d.join("values.yaml")).unwrap();
+    let got = merge::document_values(&text)
+        .map_err(|e| format!("result does not parse: {e}\n{text}"))?
+        .first()
+        .cloned()
+        .unwrap_or(Value::Null);
+    let vedits: Vec<Path> = vedits
+        .into_iter()
+        .filter(|p| get(&vendor, p) != get(&base, p))
+        .collect();
+    let uedits: Vec<Path> = uedits
+        .into_iter()
+        .filter(|p| get(&user, p) != get(&base, p))
+        .collect();
+    let ctx = || format!("--- result\n{text}--- report\n{report:#}");
+    for p in &uedits {
+        let touched = vedits.iter().any(|q| overlaps(p, q));
+        let holds = match (get(&got, p), get(&user, p)) {
+            (Some(g), Some(w)) if touched => contains(g, w),
+            (g, w) => g == w,
+        };
+        if !holds {
+            return Err(format!("user edit at {p:?} lost\n{}", ctx()));
+        }
+    }
+    let prefix = |a: &[P], p: &[P]| a.len() <= p.len() && a == &p[..a.len()];
+    for p in &vedits {
+        let touched = uedits
+            .iter()
+            .any(|q| overlaps(p, q) || vedits.iter().any(|a| prefix(a, p) && overlaps(a, q)));
+        if get(&got, p) == get(&vendor, p) {
+            continue;
+        }
+        if !touched {
+            return Err(format!("vendor edit at {p:?} lost\n{}", ctx()));
+        }
+        let shown = display(p);
+        let named = overrides.iter().any(|o| nested(o, &shown))
+            || vedits
+                .iter()
+                .filter(|a| prefix(a, p))
+                .any(|a| overrides.iter().any(|o| nested(o, &display(a))));
+        if !named {
+            return Err(format!(
+                "vendor edit at {shown} overridden without a report\n{}",
+                ctx()
+            ));
+        }
+    }
+    Ok(!files.is_empty())
+}
+
+#[test]
+fn rebase_keeps_every_vendor_change_the_user_did_not_make() {
+    let cases: u64 = std::env::var("MERGE_REBASE_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    let mut failures = Vec::new();
+    let mut structural = 0;
+    for seed in 1..=cases {
+        match check_rebase(seed) {
+            Ok(true) => structural += 1,
+            Ok(false) => {}
+            Err(e) => failures.push((seed, e)),
+        }
+    }
+    eprintln!("{cases} histories, {structural} merged structurally");
+    for (s, e) in failures.iter().take(2) {
+        eprintln!("seed {s}: {e}\n");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {cases} histories failed: {:?}",
+        failures.len(),
+        failures.iter().map(|(s, _)| *s).collect::<Vec<_>>()
+    );
+    // Not vacuous: most histories meet conflicting hunks.
+    assert!(
+        structural * 3 >= cases as usize,
+        "only {structural} of {cases}"
     );
 }

@@ -66,7 +66,13 @@ fn show_value(v: &Option<crate::yaml::Value>) -> String {
         {
             s.clone()
         }
-        Some(v) => crate::diff::report::to_json_value(v).to_string(),
+        Some(v) => {
+            let s = crate::diff::report::to_json_value(v).to_string();
+            match s.char_indices().nth(80) {
+                Some((i, _)) => format!("{}...", &s[..i]),
+                None => s,
+            }
+        }
     }
 }
 

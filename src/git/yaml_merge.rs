@@ -164,8 +164,11 @@ pub(crate) fn resolve(
             }
         }
     }
-    // Clean line merges of YAML files both sides changed: kept, unless the
-    // result no longer parses while every version did.
+    // Clean line merges of YAML files both sides changed: kept when they
+    // hold the same values as the structural merge (then the tree is git's).
+    // A clean line merge can still mix up a file's structure (documents the
+    // vendor reordered, a block one side re-indented): then the structural
+    // merge is taken; so it is when the line merge no longer parses.
     let both: Vec<Vec<u8>> = {
         let up = modified(repo, base, ours)?;
         let mut v: Vec<Vec<u8>> = modified(repo, base, theirs)?
@@ -194,17 +197,7 @@ pub(crate) fn resolve(
         let Some(line_text) = text_of(repo, merged.id)? else {
             continue;
         };
-        if merge::document_values(&line_text).is_ok() {
-            continue;
-        }
-        let sides_parse = [a, o, t].iter().try_fold(true, |ok, id| {
-            Ok::<_, git2::Error>(
-                ok && text_of(repo, *id)?.is_some_and(|s| merge::document_values(&s).is_ok()),
-            )
-        })?;
-        if !sides_parse {
-            continue;
-        }
+        let line_values = merge::document_values(&line_text);
         let record = |result| FileMerge {
             commit: Oid::ZERO_SHA1,
             path: path.clone(),
@@ -214,6 +207,14 @@ pub(crate) fn resolve(
         match merge_blobs(repo, &path, a, o, t)? {
             None => {}
             Some(Ok(m)) => {
+                if let Ok(lv) = &line_values {
+                    let same = merge::document_values(&m.text).is_ok_and(|sv| &sv == lv);
+                    // Documents paired only by position: git's alignment of
+                    // lines is as good a guess.
+                    if same || m.paired_by_position {
+                        continue;
+                    }
+                }
                 out.push(Resolution {
                     path: p.clone(),
                     blob: repo.blob(m.text.as_bytes())?,
@@ -224,9 +225,12 @@ pub(crate) fn resolve(
                     vendor_changes: m.vendor_changes,
                 }));
             }
-            Some(Err(reason)) => report.push(record(FileMergeResult::LineFallback {
-                reason: format!("the line merge does not parse as YAML, and {reason}"),
-            })),
+            Some(Err(reason)) if line_values.is_err() => {
+                report.push(record(FileMergeResult::LineFallback {
+                    reason: format!("the line merge does not parse as YAML, and {reason}"),
+                }));
+            }
+            Some(Err(_)) => {} // the clean line merge stays
         }
     }
     Ok((out, report))

@@ -92,6 +92,9 @@ pub struct Merged {
     /// Vendor changes taken into the user's file (values replaced, keys,
     /// list items and documents added or removed).
     pub vendor_changes: usize,
+    /// Documents without an identity, in a file of several, were paired by
+    /// their position (weaker evidence than an identity).
+    pub paired_by_position: bool,
 }
 
 /// Why a file was not merged structurally.
@@ -271,6 +274,7 @@ pub fn merge(path: &str, base: &str, vendor: &str, user: &str) -> Result<Merged,
         text: out,
         overrides: cx.overrides,
         vendor_changes: cx.vendor_changes,
+        paired_by_position: several && ba + va + ua > 0,
     })
 }
 

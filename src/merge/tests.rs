@@ -215,3 +215,37 @@ fn scalars_become_blocks_and_back() {
     let m = ok("x.yaml", "a:\nb: 1\n", "a: 3\nb: 1\n", "a:\nb: 2\n");
     assert_eq!(m.text, "a: 3\nb: 2\n");
 }
+
+#[test]
+fn json6902_operations_merge_by_path() {
+    let b = "# tuning\n- op: replace\n  path: /spec/configVars\n  value: 'a=1;'\n- op: replace\n  path: /spec/nodeCount\n  value: 3\n";
+    let v = "# tuning\n- op: replace\n  path: /spec/configVars\n  value: 'a=1; b=2;'\n- op: replace\n  path: /spec/nodeCount\n  value: 5\n- op: add\n  path: /spec/redis\n  value:\n    endpoint: r:6379\n";
+    let u = "# tuning\n- op: replace\n  path: /spec/configVars\n  value: 'a=1;'\n- op: replace\n  path: /spec/nodeCount\n  value: 7 # ours\n";
+    let m = ok("overlays/deploy/patches/tuning.json6902.yaml", b, v, u);
+    assert_eq!(
+        m.text,
+        "# tuning\n- op: replace\n  path: /spec/configVars\n  value: 'a=1; b=2;'\n- op: replace\n  path: /spec/nodeCount\n  value: 7 # ours\n- op: add\n  path: /spec/redis\n  value:\n    endpoint: r:6379\n"
+    );
+    assert_eq!(paths(&m), ["[path=/spec/nodeCount].value"]);
+}
+
+#[test]
+fn a_whole_secret_in_an_override_is_masked() {
+    let sec = |v: &str| {
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: {v}\n"
+        )
+    };
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+    let b = format!("{cm}---\n{}", sec("a"));
+    let v = format!("{cm}---\n{}", sec("vendor-pw"));
+    let m = ok("x.yaml", &b, &v, cm);
+    assert_eq!(m.overrides.len(), 1);
+    let o = &m.overrides[0];
+    assert!(o.masked && o.kept.is_none());
+    let shown = format!("{:?}", o.vendor);
+    assert!(
+        !shown.contains("vendor-pw") && shown.contains("password"),
+        "{shown}"
+    );
+}

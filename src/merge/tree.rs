@@ -124,6 +124,9 @@ pub struct Cx<'a> {
     pub vendor_changes: usize,
     /// Set when some change cannot be spliced; the file is not merged.
     pub failed: Option<String>,
+    /// Byte ranges of the user's documents to remove (joined at the end:
+    /// neighbours share a `---` line).
+    doc_deletions: Vec<(usize, usize)>,
     kustomization: bool,
     eol: &'static str,
     doc: Option<String>,
@@ -142,6 +145,7 @@ impl<'a> Cx<'a> {
             overrides: Vec::new(),
             vendor_changes: 0,
             failed: None,
+            doc_deletions: Vec::new(),
             kustomization,
             eol: eol_of(&u.text),
             doc: None,
@@ -173,9 +177,28 @@ impl<'a> Cx<'a> {
     }
 
     fn conflict(&mut self, path: &[Segment], vendor: Option<Value>, kept: Option<Value>) {
-        let masked = self.secret
-            && matches!(path.first(), Some(Segment::Key(k)) if k == "data" || k == "stringData");
-        let mask = |v: Option<Value>| v.map(|v| crate::diff::mask_value(&v));
+        let secret_field = |k: &str| k == "data" || k == "stringData";
+        let under = matches!(path.first(), Some(Segment::Key(k)) if secret_field(k));
+        let whole = path.is_empty();
+        let masked = self.secret && (under || whole);
+        let mask = |v: Option<Value>| {
+            v.map(|v| match v {
+                // A whole Secret: its data keys stay, their values go.
+                Value::Map(m) if whole => Value::Map(
+                    m.into_iter()
+                        .map(|(k, x)| {
+                            let x = if secret_field(&k) {
+                                crate::diff::mask_value(&x)
+                            } else {
+                                x
+                            };
+                            (k, x)
+                        })
+                        .collect(),
+                ),
+                v => crate::diff::mask_value(&v),
+            })
+        };
         let (vendor, kept) = if masked {
             (mask(vendor), mask(kept))
         } else {
@@ -253,6 +276,18 @@ impl<'a> Cx<'a> {
                 }
             }
         }
+        let mut ranges = std::mem::take(&mut self.doc_deletions);
+        ranges.sort();
+        let mut joined: Vec<(usize, usize)> = Vec::new();
+        for (s, e) in ranges {
+            match joined.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => joined.push((s, e)),
+            }
+        }
+        for (s, e) in joined {
+            self.splice(s, e, String::new());
+        }
         Ok(merged)
     }
 
@@ -293,7 +328,7 @@ impl<'a> Cx<'a> {
                 end = next;
             }
         }
-        self.splice(start, end, String::new());
+        self.doc_deletions.push((start, end));
     }
 
     /// Appends a vendor document to the user's text.
@@ -598,8 +633,14 @@ impl<'a> Cx<'a> {
             match list_merge_keys(&self.api_version, &self.kind, &key_refs) {
                 Some(k) if !k.is_empty() => k,
                 _ => {
-                    if all().all(|n| n.get("name").and_then(Node::as_str).is_some()) {
+                    let has = |n: &Node, k: &str| n.get(k).and_then(Node::as_str).is_some();
+                    if all().all(|n| has(n, "name")) {
                         vec!["name".to_string()]
+                    } else if all().all(|n| has(n, "op") && has(n, "path")) {
+                        // A JSON 6902 patch: operations by the path they
+                        // change (their order is kept: the user's, with the
+                        // vendor's new ones after their neighbours).
+                        vec!["path".to_string()]
                     } else {
                         return None;
                     }
