@@ -364,9 +364,10 @@ fn say_summary(ui: &mut dyn Ui, rows: &[ComponentSummary]) {
             ComponentSummary::Missing { name } => {
                 ui.say(&format!("  {name:<18} not in the new tree"))
             }
-            ComponentSummary::New { name, objects } => {
-                ui.say(&format!("  {name:<18} new: {objects} objects"))
-            }
+            ComponentSummary::New { name, objects } => ui.say(&format!(
+                "  {name:<18} new: {objects} object{}",
+                if *objects == 1 { "" } else { "s" }
+            )),
             ComponentSummary::Changed {
                 name,
                 changed,
