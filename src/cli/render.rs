@@ -7,7 +7,8 @@ use clap::Args;
 
 use super::Failure;
 use gitops_upgrade::fsutil::write_atomic;
-use gitops_upgrade::kustomize::render_dir;
+use gitops_upgrade::kustomize::{build_dir, render_dir};
+use gitops_upgrade::yaml::emit::write_stream;
 
 /// Print the manifests a kustomization builds.
 #[derive(Args, Debug)]
@@ -33,13 +34,23 @@ pub struct RenderArgs {
 }
 
 pub fn run(a: RenderArgs) -> Result<u8, Failure> {
-    let text = render_dir(&a.dir).map_err(|e| Failure::new(1, e.to_string()))?;
     match &a.output {
-        Some(path) => write_atomic(path, text.as_bytes())
-            .map_err(|e| Failure::new(1, format!("{}: cannot write: {e}", path.display())))?,
+        Some(path) => {
+            let text = render_dir(&a.dir).map_err(|e| Failure::new(1, e.to_string()))?;
+            write_atomic(path, text.as_bytes())
+                .map_err(|e| Failure::new(1, format!("{}: cannot write: {e}", path.display())))?
+        }
         None => {
-            let mut out = std::io::stdout().lock();
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+            // Everything that can fail is done before the first byte is
+            // written; the documents are then printed one at a time.
+            let res = build_dir(&a.dir).map_err(|e| Failure::new(1, e.to_string()))?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let written =
+                write_stream(res.iter().map(|r| &r.obj), &mut out).and_then(|_| out.flush());
+            // The process ends now: freeing every node of a large tree one
+            // by one costs a few per cent of a render, for nothing.
+            std::mem::forget(res);
+            if let Err(e) = written {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
                     return Err(Failure::new(
                         2,

@@ -95,6 +95,17 @@ pub fn render_dir(dir: &Path) -> Result<String> {
     r.render(dir)
 }
 
+/// Builds the kustomization in `dir` from the local filesystem (as
+/// [`render_dir`]) and returns the resources to print, in order: print them
+/// with [`yaml::emit::write_stream`] to stream the output instead of
+/// holding all of it in memory.
+pub fn build_dir(dir: &Path) -> Result<Vec<Resource>> {
+    let base = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let fs = DirSource;
+    let mut r = Renderer::new(&fs, &base);
+    r.build(dir)
+}
+
 impl<'a> Renderer<'a> {
     pub fn new(fs: &'a dyn FileSource, base: &Path) -> Renderer<'a> {
         Renderer {
@@ -321,7 +332,8 @@ impl<'a> Renderer<'a> {
             ));
         }
 
-        for entry in &k.resources {
+        let mut preparsed = self.preparse(dir, &k.resources);
+        for (i, entry) in k.resources.iter().enumerate() {
             if is_remote(entry) {
                 return Err(kerr(
                     self,
@@ -354,8 +366,19 @@ impl<'a> Renderer<'a> {
                     acc.vars.extend(sub.vars);
                 }
                 Kind::File => {
-                    let (p, text) = self.read_entry_text(dir, entry)?;
-                    for r in self.parse_resources(&p, &text)? {
+                    let (p, res) = match preparsed.remove(&i) {
+                        Some((p, docs)) => {
+                            let docs = docs.map_err(|e| self.yaml_err(&p, e))?;
+                            let res = self.resources_of(&p, docs)?;
+                            (p, res)
+                        }
+                        None => {
+                            let (p, text) = self.read_entry_text(dir, entry)?;
+                            let res = self.parse_resources(&p, &text)?;
+                            (p, res)
+                        }
+                    };
+                    for r in res {
                         acc.push(r).map_err(|m| self.err(&p, m))?;
                     }
                 }
@@ -512,9 +535,69 @@ impl<'a> Renderer<'a> {
         yaml::parse_one(text).map_err(|e| self.yaml_err(p, e))
     }
 
+    /// Parses the resource files a kustomization lists, when they are large
+    /// enough together to be worth a second thread (a root of CRDs holds
+    /// megabytes of YAML; parsing is most of its render): half of the text
+    /// on a helper thread, half on this one. Returns the parsed documents
+    /// by entry index; entries it leaves out (directories, remote entries,
+    /// files it could not read, everything in a small root) take the
+    /// ordinary path, so errors still come in entry order.
+    fn preparse(
+        &self,
+        dir: &Path,
+        entries: &[String],
+    ) -> std::collections::HashMap<usize, (PathBuf, Parsed)> {
+        const WORTH_A_THREAD: usize = 512 * 1024;
+        let mut texts = Vec::new();
+        let mut total = 0;
+        for (i, entry) in entries.iter().enumerate() {
+            if !is_remote(entry) && self.fs.kind(&join_clean(dir, entry)) == Kind::File {
+                if let Ok((p, text)) = self.read_entry_text(dir, entry) {
+                    total += text.len();
+                    texts.push((i, p, text));
+                }
+            }
+        }
+        if total < WORTH_A_THREAD || texts.len() < 2 {
+            return Default::default();
+        }
+        // the helper takes files from the end until it holds half the text
+        let mut split = texts.len();
+        let mut helper_size = 0;
+        while split > 1 && helper_size < total / 2 {
+            split -= 1;
+            helper_size += texts[split].2.len();
+        }
+        let theirs = texts.split_off(split);
+        let parse = |v: Vec<(usize, PathBuf, String)>| -> Vec<(usize, PathBuf, Parsed)> {
+            v.into_iter()
+                .map(|(i, p, text)| {
+                    let docs = yaml::parse_documents(&text);
+                    (i, p, docs)
+                })
+                .collect()
+        };
+        let (mine, theirs) = std::thread::scope(|sc| {
+            let helper = sc.spawn(|| parse(theirs));
+            let mine = parse(texts);
+            (mine, helper.join())
+        });
+        let mut out: std::collections::HashMap<usize, (PathBuf, Parsed)> = Default::default();
+        // if the helper panicked, its files take the ordinary path
+        let theirs = theirs.unwrap_or_default();
+        for (i, p, docs) in mine.into_iter().chain(theirs) {
+            out.insert(i, (p, docs));
+        }
+        out
+    }
+
     /// Every document of a resource file (a `List` expands to its items).
     fn parse_resources(&self, p: &Path, text: &str) -> Result<Vec<Resource>> {
         let docs = yaml::parse_documents(text).map_err(|e| self.yaml_err(p, e))?;
+        self.resources_of(p, docs)
+    }
+
+    fn resources_of(&self, p: &Path, docs: Vec<yaml::Document>) -> Result<Vec<Resource>> {
         let file = display_path(p, &self.base);
         let mut out = Vec::new();
         for d in docs {
@@ -575,6 +658,9 @@ impl<'a> Renderer<'a> {
         Ok(out)
     }
 }
+
+/// The documents of one resource file, or why it does not parse.
+type Parsed = std::result::Result<Vec<yaml::Document>, yaml::YamlError>;
 
 /// kustomize rewrites every annotation value as a string when it drops
 /// its internal annotations at the end of a build.

@@ -17,4 +17,4 @@ pub mod transformers;
 pub mod types;
 pub mod vars;
 
-pub use build::{render_dir, BuildError, Renderer};
+pub use build::{build_dir, render_dir, BuildError, Renderer};

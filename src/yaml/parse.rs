@@ -84,8 +84,9 @@ enum Frame {
         key: Option<(String, usize, usize)>,
         anchor: usize,
         size: usize,
-        /// where each key was first defined, for duplicate-key messages
-        lines: HashMap<String, usize>,
+        /// the line of each key, by its index in `map`, for duplicate-key
+        /// messages (the map itself finds duplicates: no second key set)
+        lines: Vec<usize>,
     },
 }
 
@@ -174,7 +175,7 @@ impl Builder {
                     key: None,
                     anchor,
                     size: 1,
-                    lines: HashMap::new(),
+                    lines: Vec::new(),
                 });
             }
             Event::SequenceEnd => {
@@ -307,7 +308,8 @@ impl Builder {
                         if k == "<<" {
                             merges.push(v);
                         } else {
-                            if let Some(first) = lines.get(&k) {
+                            if let Some(i) = map.get_index_of(k.as_str()) {
+                                let first = lines[i];
                                 return Err(YamlError {
                                     line: kl,
                                     col: kc,
@@ -316,7 +318,7 @@ impl Builder {
                                     ),
                                 });
                             }
-                            lines.insert(k.clone(), kl);
+                            lines.push(kl);
                             map.insert(k, v);
                         }
                     }
