@@ -84,14 +84,32 @@ pub struct Renderer<'a> {
     cfg: Arc<TransformerConfig>,
     /// Kustomization directories being built (resolved), for cycle checks.
     stack: Vec<PathBuf>,
+    /// What to do with remote bases.
+    remote: Remote,
+}
+
+/// What the renderer does with `resources` entries naming a git
+/// repository (see [`super::remote`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remote {
+    /// Render them from the cache of clones; refuse those it lacks (the
+    /// default: `check`, `diff` and the others stay offline).
+    CacheOnly,
+    /// Clone what the cache lacks with the user's `git` (`render`).
+    Fetch,
 }
 
 /// Renders the kustomization in `dir` from the local filesystem, with paths
 /// in messages relative to the current directory.
 pub fn render_dir(dir: &Path) -> Result<String> {
+    render_dir_with(dir, Remote::CacheOnly)
+}
+
+/// [`render_dir`], choosing what to do with remote bases.
+pub fn render_dir_with(dir: &Path, remote: Remote) -> Result<String> {
     let base = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let fs = DirSource;
-    let mut r = Renderer::new(&fs, &base);
+    let mut r = Renderer::new(&fs, &base).with_remote(remote);
     r.render(dir)
 }
 
@@ -99,10 +117,10 @@ pub fn render_dir(dir: &Path) -> Result<String> {
 /// [`render_dir`]) and returns the resources to print, in order: print them
 /// with [`yaml::emit::write_stream`] to stream the output instead of
 /// holding all of it in memory.
-pub fn build_dir(dir: &Path) -> Result<Vec<Resource>> {
+pub fn build_dir(dir: &Path, remote: Remote) -> Result<Vec<Resource>> {
     let base = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let fs = DirSource;
-    let mut r = Renderer::new(&fs, &base);
+    let mut r = Renderer::new(&fs, &base).with_remote(remote);
     r.build(dir)
 }
 
@@ -113,7 +131,75 @@ impl<'a> Renderer<'a> {
             base: base.to_path_buf(),
             cfg: TransformerConfig::shared_defaults(),
             stack: Vec::new(),
+            remote: Remote::CacheOnly,
         }
+    }
+
+    /// Chooses what to do with remote bases (default: the cache only).
+    pub fn with_remote(mut self, remote: Remote) -> Self {
+        self.remote = remote;
+        self
+    }
+
+    /// Builds a remote base from the cache of clones (fetching it first in
+    /// [`Remote::Fetch`] mode) into `acc`, as a local base directory.
+    fn accumulate_remote(&mut self, kpath: &Path, entry: &str, acc: &mut Acc) -> Result<()> {
+        let offline = |why: &str| {
+            self.err(
+                kpath,
+                format!(
+                    "remote resource '{entry}' is not supported{why}: gitops-upgrade renders offline; vendor it into the repository and reference the local copy"
+                ),
+            )
+        };
+        let spec = super::remote::parse(entry).map_err(|m| offline(&format!(" ({m})")))?;
+        let Some(root) = super::remote::cache_root() else {
+            return Err(offline(" (no cache directory: set XDG_CACHE_HOME or HOME)"));
+        };
+        let clone = match self.remote {
+            Remote::CacheOnly => spec.cached(&root).ok_or_else(|| {
+                self.err(
+                    kpath,
+                    format!(
+                        "remote resource '{entry}' is not in the cache of clones and this command stays offline: run `gitops-upgrade render` on this kustomization once online to fetch it, or vendor it into the repository"
+                    ),
+                )
+            })?,
+            Remote::Fetch => spec
+                .fetch(&root)
+                .map_err(|m| self.err(kpath, format!("remote resource '{entry}': {m}")))?,
+        };
+        let dir = join_clean(&clone, &spec.path);
+        let fs = DirSource;
+        let mut sub_r = Renderer {
+            fs: &fs,
+            base: self.base.clone(),
+            cfg: TransformerConfig::shared_defaults(),
+            stack: self.stack.clone(),
+            remote: self.remote,
+        };
+        if fs.kind(&dir) != Kind::Dir {
+            return Err(self.err(
+                kpath,
+                format!(
+                    "remote resource '{entry}': '{}' is not a directory of the repository",
+                    spec.path
+                ),
+            ));
+        }
+        let mut sub = Acc::default();
+        sub_r.accumulate(&dir, &mut sub, false)?;
+        let child_cfg = sub_r.cfg;
+        if *self.cfg != *child_cfg {
+            Arc::make_mut(&mut self.cfg)
+                .merge_config(&child_cfg)
+                .map_err(|m| self.err(kpath, m))?;
+        }
+        for r in sub.res {
+            acc.push(r).map_err(|m| self.err(kpath, m))?;
+        }
+        acc.vars.extend(sub.vars);
+        Ok(())
     }
 
     fn err(&self, path: &Path, msg: impl Into<String>) -> BuildError {
@@ -335,12 +421,8 @@ impl<'a> Renderer<'a> {
         let mut preparsed = self.preparse(dir, &k.resources);
         for (i, entry) in k.resources.iter().enumerate() {
             if is_remote(entry) {
-                return Err(kerr(
-                    self,
-                    format!(
-                        "remote resource '{entry}' is not supported: gitops-upgrade renders offline; vendor it into the repository and reference the local copy"
-                    ),
-                ));
+                self.accumulate_remote(&kpath, entry, acc)?;
+                continue;
             }
             let path = join_clean(dir, entry);
             match self.fs.kind(&path) {
