@@ -172,3 +172,42 @@ fn a_missing_ref_fails_with_gits_reason() {
         .unwrap_or_default();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn check_stays_offline_and_reads_the_cache() {
+    let t = tempfile::tempdir().unwrap();
+    let vendor = t.path().join("vendor");
+    fs::create_dir_all(&vendor).unwrap();
+    remote_repo(&vendor);
+    let repo = t.path().join("gitops");
+    let entry = format!("file://{}//deploy/base?ref=v1.0.0", vendor.display());
+    write(
+        &repo,
+        "overlay/kustomization.yaml",
+        &format!("namePrefix: prod-\nresources:\n- {entry}\n"),
+    );
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "overlay"]);
+    let cache = t.path().join("cache");
+    let check = || {
+        let mut c = Command::new(ours());
+        c.args(["check", "overlay/kustomization.yaml"])
+            .current_dir(&repo)
+            .env("XDG_CACHE_HOME", &cache);
+        common::isolate(&mut c, t.path());
+        run_with_timeout(&mut c, Duration::from_secs(60))
+    };
+    let o = check();
+    assert_eq!(o.status.and_then(|s| s.code()), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned() + &o.stderr_str();
+    assert!(
+        out.contains("overlay/kustomization.yaml:3:3: kustomize/render:")
+            && out.contains(&format!("remote resource '{entry}' is not in the cache")),
+        "{out}"
+    );
+    assert!(!cache.exists(), "check fetched nothing");
+    assert!(render(&repo.join("overlay"), &cache, false).success());
+    let o = check();
+    assert!(o.success(), "{}", o.stderr_str());
+}
