@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Render every overlay under TREE/overlays with both tools, sequentially;
-report wall times, ratio, our peak RSS and per-overlay output mismatches.
+"""Render every root under TREE/overlays with both tools, sequentially;
+report wall times, ratios, peak RSS and per-root output mismatches, for the
+generated overlays as one group and for each CRD root (crd*) on its own.
 
 Two passes. The first renders each overlay with both tools, compares the
 outputs and records peak RSS (GNU /usr/bin/time -v when present, otherwise
@@ -51,15 +52,16 @@ def run(cmd):
     return wall, p.returncode, out, rss
 
 
-peak_ours = peak_ref = 0
+rss = {}
+size = {}
 mismatches = []
 failures = []
 for ov in overlays:
     d = os.path.join(tree, "overlays", ov)
     w1, rc1, out1, rss1 = run([ours, "render", d])
     w2, rc2, out2, rss2 = run([kubectl, "kustomize", d])
-    peak_ours = max(peak_ours, rss1)
-    peak_ref = max(peak_ref, rss2)
+    rss[ov] = (rss1, rss2)
+    size[ov] = len(out2)
     if rc2 != 0:
         failures.append(f"{ov}: kubectl failed")
     if rc1 != 0:
@@ -67,11 +69,10 @@ for ov in overlays:
     if out1 != out2 or rc1 != rc2:
         mismatches.append(ov)
 
-dirs = [os.path.join(tree, "overlays", ov) for ov in overlays]
 LOOP = 'tool="$1"; sub="$2"; shift 2; for d in "$@"; do "$tool" $sub "$d" >/dev/null 2>&1 || exit 1; done'
 
 
-def timed_loop(tool, sub):
+def timed_loop(tool, sub, dirs):
     start = time.perf_counter()
     r = subprocess.run(["bash", "-c", LOOP, "loop", tool, sub] + dirs,
                        stdin=subprocess.DEVNULL)
@@ -81,21 +82,38 @@ def timed_loop(tool, sub):
     return wall
 
 
-t_ours = timed_loop(ours, "render")
-t_ref = timed_loop(kubectl, "kustomize")
-ratio = t_ref / t_ours if t_ours > 0 else float("inf")
+# The generated overlays (ov*) are timed as one group; every CRD root
+# (crd*, benches/gen-crds.py) on its own, since each is a large render.
+groups = [("overlays", [ov for ov in overlays if not ov.startswith("crd")])]
+groups += [(ov, [ov]) for ov in overlays if ov.startswith("crd")]
+rows = []
+for name, members in groups:
+    if not members:
+        continue
+    dirs = [os.path.join(tree, "overlays", ov) for ov in members]
+    t_ours = timed_loop(ours, "render", dirs)
+    t_ref = timed_loop(kubectl, "kustomize", dirs)
+    rss_o = max(rss[ov][0] for ov in members)
+    rss_k = max(rss[ov][1] for ov in members)
+    mb = sum(size[ov] for ov in members) / len(members) / 1e6
+    rows.append((name, len(members), mb, t_ours, t_ref, rss_o, rss_k))
+
 rss_src = "/usr/bin/time -v" if GNU_TIME else "getrusage(RUSAGE_CHILDREN)"
 print()
 print("```")
 print("render benchmark (benches/render-bench.sh)")
-print(f"tree:               {n_overlays} overlays, {n_resources} rendered resources "
-      f"(12 shared bases; SMP patches, generators, namePrefix, commonLabels)")
-print(f"gitops-upgrade:     {t_ours:8.2f} s total, {1000 * t_ours / len(overlays):7.1f} ms/overlay")
-print(f"kubectl kustomize:  {t_ref:8.2f} s total, {1000 * t_ref / len(overlays):7.1f} ms/overlay")
-print(f"speed-up:           {ratio:8.2f}x (kubectl time / gitops-upgrade time)")
-print(f"peak RSS ours:      {peak_ours / 1024:8.1f} MiB (kubectl {peak_ref / 1024:.1f} MiB; {rss_src})")
-print(f"output mismatches:  {len(mismatches)} of {len(overlays)} overlays")
-print(f"machine:            {os.cpu_count()} cores; each tool timed over all overlays in one shell loop")
+print(f"tree: {n_overlays} overlays + {len(groups) - 1} CRD roots, {n_resources} rendered resources "
+      f"(overlays: 12 shared bases; SMP patches, generators, namePrefix, commonLabels; "
+      f"CRD roots: several MB of CustomResourceDefinitions each)")
+print(f"{'root(s)':<10} {'n':>4} {'MB out':>7} {'ours ms':>9} {'kubectl ms':>11} {'speed-up':>9} "
+      f"{'RSS ours':>9} {'RSS kubectl':>12} {'RSS ratio':>9}")
+for name, n, mb, t_o, t_k, r_o, r_k in rows:
+    print(f"{name:<10} {n:>4} {mb:>7.2f} {1000 * t_o / n:>9.1f} {1000 * t_k / n:>11.1f} "
+          f"{t_k / t_o:>8.1f}x {r_o / 1024:>7.1f}MB {r_k / 1024:>10.1f}MB {r_o / r_k:>9.2f}")
+print("(ms per root; MB out: output size per root; RSS: peak resident set, " + rss_src + ")")
+print(f"output mismatches:  {len(mismatches)} of {len(overlays)} roots")
+print(f"machine:            {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end; "
+      "each tool timed per group in one shell loop")
 print("```")
 for f in failures[:10]:
     print("  failure:", f)

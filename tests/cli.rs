@@ -182,15 +182,18 @@ fn remote_resources_are_named_and_not_fetched() {
     );
     let o = bin()
         .current_dir(t.path())
-        .args(["render", "app"])
+        .env("XDG_CACHE_HOME", t.path().join("cache"))
+        .args(["render", "--offline", "app"])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let l = stderr_lines(&o).join("\n");
     assert!(
-        l.contains("remote resource 'https://github.com/example/repo//deploy?ref=v1'"),
+        l.contains("remote resource 'https://github.com/example/repo//deploy?ref=v1'")
+            && l.contains("not in the cache"),
         "{l}"
     );
+    assert!(!t.path().join("cache").exists(), "nothing fetched");
 }
 
 #[test]

@@ -97,11 +97,15 @@ fn run_case(case: &str) {
             .env("GIT_TERMINAL_PROMPT", "0"),
         TIME_LIMIT,
     );
+    // remote bases are cloned into a cache of the test's own
+    let cache = tempfile::tempdir().unwrap();
     let mine = run_with_timeout(
         Command::new(ours())
             .arg("render")
             .arg(&target)
-            .current_dir(&root),
+            .current_dir(&root)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("XDG_CACHE_HOME", cache.path()),
         TIME_LIMIT,
     );
     let expect_err = expected_error(case);

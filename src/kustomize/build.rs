@@ -82,15 +82,44 @@ pub struct Renderer<'a> {
     cfg: Arc<TransformerConfig>,
     /// Kustomization directories being built (resolved), for cycle checks.
     stack: Vec<PathBuf>,
+    /// What to do with remote bases.
+    remote: Remote,
+}
+
+/// What the renderer does with `resources` entries naming a git
+/// repository (see [`super::remote`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remote {
+    /// Render them from the cache of clones; refuse those it lacks (the
+    /// default: `check`, `diff` and the others stay offline).
+    CacheOnly,
+    /// Clone what the cache lacks with the user's `git` (`render`).
+    Fetch,
 }
 
 /// Renders the kustomization in `dir` from the local filesystem, with paths
 /// in messages relative to the current directory.
 pub fn render_dir(dir: &Path) -> Result<String> {
+    render_dir_with(dir, Remote::CacheOnly)
+}
+
+/// [`render_dir`], choosing what to do with remote bases.
+pub fn render_dir_with(dir: &Path, remote: Remote) -> Result<String> {
     let base = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let fs = DirSource;
-    let mut r = Renderer::new(&fs, &base);
+    let mut r = Renderer::new(&fs, &base).with_remote(remote);
     r.render(dir)
+}
+
+/// Builds the kustomization in `dir` from the local filesystem (as
+/// [`render_dir`]) and returns the resources to print, in order: print them
+/// with [`yaml::emit::write_stream`] to stream the output instead of
+/// holding all of it in memory.
+pub fn build_dir(dir: &Path, remote: Remote) -> Result<Vec<Resource>> {
+    let base = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let fs = DirSource;
+    let mut r = Renderer::new(&fs, &base).with_remote(remote);
+    r.build(dir)
 }
 
 impl<'a> Renderer<'a> {
@@ -100,7 +129,75 @@ impl<'a> Renderer<'a> {
             base: base.to_path_buf(),
             cfg: TransformerConfig::shared_defaults(),
             stack: Vec::new(),
+            remote: Remote::CacheOnly,
         }
+    }
+
+    /// Chooses what to do with remote bases (default: the cache only).
+    pub fn with_remote(mut self, remote: Remote) -> Self {
+        self.remote = remote;
+        self
+    }
+
+    /// Builds a remote base from the cache of clones (fetching it first in
+    /// [`Remote::Fetch`] mode) into `acc`, as a local base directory.
+    fn accumulate_remote(&mut self, kpath: &Path, entry: &str, acc: &mut Acc) -> Result<()> {
+        let offline = |why: &str| {
+            self.err(
+                kpath,
+                format!(
+                    "remote resource '{entry}' is not supported{why}: gitops-upgrade renders offline; vendor it into the repository and reference the local copy"
+                ),
+            )
+        };
+        let spec = super::remote::parse(entry).map_err(|m| offline(&format!(" ({m})")))?;
+        let Some(root) = super::remote::cache_root() else {
+            return Err(offline(" (no cache directory: set XDG_CACHE_HOME or HOME)"));
+        };
+        let clone = match self.remote {
+            Remote::CacheOnly => spec.cached(&root).ok_or_else(|| {
+                self.err(
+                    kpath,
+                    format!(
+                        "remote resource '{entry}' is not in the cache of clones and this command stays offline: run `gitops-upgrade render` on this kustomization once online to fetch it, or vendor it into the repository"
+                    ),
+                )
+            })?,
+            Remote::Fetch => spec
+                .fetch(&root)
+                .map_err(|m| self.err(kpath, format!("remote resource '{entry}': {m}")))?,
+        };
+        let dir = join_clean(&clone, &spec.path);
+        let fs = DirSource;
+        let mut sub_r = Renderer {
+            fs: &fs,
+            base: self.base.clone(),
+            cfg: TransformerConfig::shared_defaults(),
+            stack: self.stack.clone(),
+            remote: self.remote,
+        };
+        if fs.kind(&dir) != Kind::Dir {
+            return Err(self.err(
+                kpath,
+                format!(
+                    "remote resource '{entry}': '{}' is not a directory of the repository",
+                    spec.path
+                ),
+            ));
+        }
+        let mut sub = Acc::default();
+        sub_r.accumulate(&dir, &mut sub, false)?;
+        let child_cfg = sub_r.cfg;
+        if *self.cfg != *child_cfg {
+            Arc::make_mut(&mut self.cfg)
+                .merge_config(&child_cfg)
+                .map_err(|m| self.err(kpath, m))?;
+        }
+        for r in sub.res {
+            acc.push(r).map_err(|m| self.err(kpath, m))?;
+        }
+        acc.vars.extend(sub.vars);
+        Ok(())
     }
 
     fn err(&self, path: &Path, msg: impl Into<String>) -> BuildError {
@@ -332,14 +429,11 @@ impl<'a> Renderer<'a> {
             ));
         }
 
-        for entry in &k.resources {
+        let mut preparsed = self.preparse(dir, &k.resources);
+        for (i, entry) in k.resources.iter().enumerate() {
             if is_remote(entry) {
-                return Err(kerr(
-                    self,
-                    format!(
-                        "remote resource '{entry}' is not supported: gitops-upgrade renders offline; vendor it into the repository and reference the local copy"
-                    ),
-                ));
+                self.accumulate_remote(&kpath, entry, acc)?;
+                continue;
             }
             let path = join_clean(dir, entry);
             match self.fs.kind(&path) {
@@ -360,8 +454,19 @@ impl<'a> Renderer<'a> {
                     acc.vars.extend(sub.vars);
                 }
                 Kind::File => {
-                    let (p, text) = self.read_entry_text(dir, entry)?;
-                    for r in self.parse_resources(&p, &text)? {
+                    let (p, res) = match preparsed.remove(&i) {
+                        Some((p, docs)) => {
+                            let docs = docs.map_err(|e| self.yaml_err(&p, e))?;
+                            let res = self.resources_of(&p, docs)?;
+                            (p, res)
+                        }
+                        None => {
+                            let (p, text) = self.read_entry_text(dir, entry)?;
+                            let res = self.parse_resources(&p, &text)?;
+                            (p, res)
+                        }
+                    };
+                    for r in res {
                         acc.push(r).map_err(|m| self.err(&p, m))?;
                     }
                 }
@@ -540,9 +645,69 @@ impl<'a> Renderer<'a> {
         yaml::parse_one(text).map_err(|e| self.yaml_err(p, e))
     }
 
+    /// Parses the resource files a kustomization lists, when they are large
+    /// enough together to be worth a second thread (a root of CRDs holds
+    /// megabytes of YAML; parsing is most of its render): half of the text
+    /// on a helper thread, half on this one. Returns the parsed documents
+    /// by entry index; entries it leaves out (directories, remote entries,
+    /// files it could not read, everything in a small root) take the
+    /// ordinary path, so errors still come in entry order.
+    fn preparse(
+        &self,
+        dir: &Path,
+        entries: &[String],
+    ) -> std::collections::HashMap<usize, (PathBuf, Parsed)> {
+        const WORTH_A_THREAD: usize = 512 * 1024;
+        let mut texts = Vec::new();
+        let mut total = 0;
+        for (i, entry) in entries.iter().enumerate() {
+            if !is_remote(entry) && self.fs.kind(&join_clean(dir, entry)) == Kind::File {
+                if let Ok((p, text)) = self.read_entry_text(dir, entry) {
+                    total += text.len();
+                    texts.push((i, p, text));
+                }
+            }
+        }
+        if total < WORTH_A_THREAD || texts.len() < 2 {
+            return Default::default();
+        }
+        // the helper takes files from the end until it holds half the text
+        let mut split = texts.len();
+        let mut helper_size = 0;
+        while split > 1 && helper_size < total / 2 {
+            split -= 1;
+            helper_size += texts[split].2.len();
+        }
+        let theirs = texts.split_off(split);
+        let parse = |v: Vec<(usize, PathBuf, String)>| -> Vec<(usize, PathBuf, Parsed)> {
+            v.into_iter()
+                .map(|(i, p, text)| {
+                    let docs = yaml::parse_documents(&text);
+                    (i, p, docs)
+                })
+                .collect()
+        };
+        let (mine, theirs) = std::thread::scope(|sc| {
+            let helper = sc.spawn(|| parse(theirs));
+            let mine = parse(texts);
+            (mine, helper.join())
+        });
+        let mut out: std::collections::HashMap<usize, (PathBuf, Parsed)> = Default::default();
+        // if the helper panicked, its files take the ordinary path
+        let theirs = theirs.unwrap_or_default();
+        for (i, p, docs) in mine.into_iter().chain(theirs) {
+            out.insert(i, (p, docs));
+        }
+        out
+    }
+
     /// Every document of a resource file (a `List` expands to its items).
     fn parse_resources(&self, p: &Path, text: &str) -> Result<Vec<Resource>> {
         let docs = yaml::parse_documents(text).map_err(|e| self.yaml_err(p, e))?;
+        self.resources_of(p, docs)
+    }
+
+    fn resources_of(&self, p: &Path, docs: Vec<yaml::Document>) -> Result<Vec<Resource>> {
         let file = display_path(p, &self.base);
         let mut out = Vec::new();
         for d in docs {
@@ -610,6 +775,9 @@ impl<'a> Renderer<'a> {
         Ok(out)
     }
 }
+
+/// The documents of one resource file, or why it does not parse.
+type Parsed = std::result::Result<Vec<yaml::Document>, yaml::YamlError>;
 
 /// kustomize rewrites every annotation value as a string when it drops
 /// its internal annotations at the end of a build.

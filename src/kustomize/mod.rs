@@ -12,10 +12,11 @@ pub mod layout;
 pub mod nameref;
 pub mod patch_smp;
 pub mod patches;
+pub mod remote;
 pub mod replacements;
 pub mod sort;
 pub mod transformers;
 pub mod types;
 pub mod vars;
 
-pub use build::{render_dir, BuildError, Renderer};
+pub use build::{build_dir, render_dir, render_dir_with, BuildError, Remote, Renderer};

@@ -29,6 +29,86 @@ pub fn emit_stream<'a>(docs: impl IntoIterator<Item = &'a Value>) -> String {
     out
 }
 
+/// Writes a stream of documents as [`emit_stream`] prints it, one document
+/// at a time: the output is never held whole in memory (a root of large
+/// CRDs prints several MB).
+///
+/// A large stream (a root of CRDs) is printed on two threads: a helper
+/// prints the second half of the documents into memory while this thread
+/// writes the first half, then writes what the helper printed.
+pub fn write_stream<'a, W: std::io::Write>(
+    docs: impl IntoIterator<Item = &'a Value>,
+    w: &mut W,
+) -> std::io::Result<()> {
+    let docs: Vec<&Value> = docs.into_iter().collect();
+    if docs.len() >= 2 && larger_than(&docs, WORTH_A_THREAD_NODES) {
+        let (first, second) = docs.split_at(docs.len() / 2);
+        return std::thread::scope(|sc| {
+            let helper = sc.spawn(|| {
+                let mut out = String::new();
+                for d in second {
+                    out.push_str("---\n");
+                    emit_document_into(d, &mut out);
+                }
+                out
+            });
+            write_docs(first, w)?;
+            match helper.join() {
+                Ok(text) => w.write_all(text.as_bytes()),
+                Err(_) => {
+                    // the helper panicked: print its half here
+                    let mut buf = String::new();
+                    for d in second {
+                        buf.clear();
+                        buf.push_str("---\n");
+                        emit_document_into(d, &mut buf);
+                        w.write_all(buf.as_bytes())?;
+                    }
+                    Ok(())
+                }
+            }
+        });
+    }
+    write_docs(&docs, w)
+}
+
+/// Below this many nodes a second thread costs more than it saves.
+const WORTH_A_THREAD_NODES: usize = 100_000;
+
+fn write_docs<W: std::io::Write>(docs: &[&Value], w: &mut W) -> std::io::Result<()> {
+    let mut buf = String::new();
+    for (i, d) in docs.iter().enumerate() {
+        buf.clear();
+        if i > 0 {
+            buf.push_str("---\n");
+        }
+        emit_document_into(d, &mut buf);
+        w.write_all(buf.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Whether the documents hold more than `limit` nodes (counting stops
+/// there).
+fn larger_than(docs: &[&Value], limit: usize) -> bool {
+    fn count(v: &Value, n: &mut usize, limit: usize) {
+        if *n > limit {
+            return;
+        }
+        *n += 1;
+        match v {
+            Value::Seq(items) => items.iter().for_each(|x| count(x, n, limit)),
+            Value::Map(m) => m.values().for_each(|x| count(x, n, limit)),
+            _ => {}
+        }
+    }
+    let mut n = 0;
+    for d in docs {
+        count(d, &mut n, limit);
+    }
+    n > limit
+}
+
 /// Prints one document (ending with a newline).
 pub fn emit_document(v: &Value) -> String {
     let mut out = String::new();
@@ -37,7 +117,14 @@ pub fn emit_document(v: &Value) -> String {
 }
 
 fn emit_document_into(v: &Value, out: &mut String) {
+    emit_document_with(v, out, true)
+}
+
+/// `fast: false` takes the general path for every scalar (the tests check
+/// that both paths print the same).
+fn emit_document_with(v: &Value, out: &mut String, fast: bool) {
     let mut e = Emitter {
+        fast,
         out: std::mem::take(out),
         column: 0,
         indent: -1,
@@ -77,6 +164,8 @@ enum Style {
 }
 
 struct Emitter {
+    /// Whether the shortcuts for common scalars are taken.
+    fast: bool,
     out: String,
     column: i64,
     indent: i64,
@@ -158,9 +247,9 @@ impl Emitter {
             Value::Seq(s) if s.is_empty() => self.empty_flow("[", "]"),
             Value::Map(m) => {
                 self.increase_indent(false, false);
-                let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort_by(|a, b| natural_cmp(a, b));
-                for k in keys {
+                let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+                entries.sort_by(|a, b| natural_cmp(a.0, b.0));
+                for (k, v) in entries {
                     self.write_indent();
                     let key_style = string_style(k);
                     let simple = k.len() <= 128 && !k.contains(is_break);
@@ -173,7 +262,7 @@ impl Emitter {
                         self.write_indent();
                         self.write_indicator(":", true, false, true);
                     }
-                    self.node(&m[k.as_str()], Ctx::Map);
+                    self.node(v, Ctx::Map);
                 }
                 self.pop_indent();
             }
@@ -212,15 +301,14 @@ impl Emitter {
     }
 
     fn scalar(&mut self, s: &str, requested: Style, ctx: Ctx) {
-        let mut chars = std::mem::take(&mut self.buf);
-        chars.clear();
-        chars.extend(s.chars());
-        self.scalar_chars(s, &chars, requested, ctx);
-        self.buf = chars;
-    }
-
-    fn scalar_chars(&mut self, s: &str, chars: &[char], requested: Style, ctx: Ctx) {
-        let a = analyze(s, chars);
+        if self.fast && self.flow_level == 0 && self.scalar_fast(s, requested, ctx) {
+            return;
+        }
+        let a = if self.fast {
+            analyze(s)
+        } else {
+            analyze_chars(s, s.chars())
+        };
         let simple_key = ctx == Ctx::SimpleKey;
         let mut style = requested;
         if simple_key && a.multiline {
@@ -244,13 +332,117 @@ impl Emitter {
         }
         self.increase_indent(true, false);
         let allow_breaks = !simple_key;
-        match style {
-            Style::Plain => self.write_plain(chars, allow_breaks, ctx == Ctx::Root),
-            Style::Single => self.write_single(chars, allow_breaks),
-            Style::Double => self.write_double(chars, allow_breaks),
-            Style::Literal => self.write_literal(s),
+        if style == Style::Literal {
+            self.write_literal(s);
+        } else {
+            let mut chars = std::mem::take(&mut self.buf);
+            chars.clear();
+            chars.extend(s.chars());
+            match style {
+                Style::Plain => self.write_plain(&chars, allow_breaks, ctx == Ctx::Root),
+                Style::Single => self.write_single(&chars, allow_breaks),
+                _ => self.write_double(&chars, allow_breaks),
+            }
+            self.buf = chars;
         }
         self.pop_indent();
+    }
+
+    /// The common case without the general machinery: a string of
+    /// printable ASCII without line breaks (most keys and values, and the
+    /// one-line descriptions of CRD schemas). For such a string libyaml's
+    /// analysis reduces to [`block_plain_ascii`] (single quotes are always
+    /// allowed, nothing is special), and the writers to copying the runs
+    /// between spaces, folding at a space past column 80 as they do.
+    /// Writes the scalar exactly as the general path would and returns
+    /// true, or writes nothing and returns false.
+    fn scalar_fast(&mut self, s: &str, requested: Style, ctx: Ctx) -> bool {
+        let b = s.as_bytes();
+        if b.is_empty() || !b.iter().all(|c| (0x20..0x7F).contains(c)) {
+            return false;
+        }
+        let style = match requested {
+            Style::Plain if block_plain_ascii(b) => Style::Plain,
+            Style::Plain | Style::Single => Style::Single,
+            Style::Double if !b.contains(&b'"') && !b.contains(&b'\\') => Style::Double,
+            _ => return false,
+        };
+        let allow_breaks = ctx != Ctx::SimpleKey;
+        self.increase_indent(true, false);
+        match style {
+            Style::Plain => {
+                if !self.whitespace {
+                    self.put(' ');
+                }
+                self.write_folded_ascii(s, allow_breaks, style);
+                self.whitespace = false;
+                if ctx == Ctx::Root {
+                    self.open_ended = true;
+                }
+            }
+            _ => {
+                let q = if style == Style::Single { "'" } else { "\"" };
+                self.write_indicator(q, true, false, false);
+                self.write_folded_ascii(s, allow_breaks, style);
+                self.write_indicator(q, false, false, false);
+                self.whitespace = false;
+            }
+        }
+        self.indention = false;
+        self.pop_indent();
+        true
+    }
+
+    /// The inner loop of `write_plain`, `write_single` and `write_double`
+    /// for printable ASCII without line breaks, quotes to escape (double)
+    /// or leading/trailing spaces (plain): the same folding decisions, with
+    /// the runs between spaces copied whole.
+    fn write_folded_ascii(&mut self, s: &str, allow_breaks: bool, style: Style) {
+        let b = s.as_bytes();
+        let n = b.len();
+        let mut spaces = false;
+        let mut i = 0;
+        while i < n {
+            if b[i] == b' ' {
+                let next_space = b.get(i + 1) == Some(&b' ');
+                let inner = i != 0 && i != n - 1;
+                let fold = allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && match style {
+                        Style::Plain => !next_space,
+                        Style::Single => inner && !next_space,
+                        _ => inner,
+                    };
+                if fold {
+                    self.write_indent();
+                    if style == Style::Double && next_space {
+                        self.put('\\');
+                    }
+                } else {
+                    self.put(' ');
+                }
+                spaces = true;
+                i += 1;
+            } else {
+                let end = b[i..].iter().position(|c| *c == b' ').map_or(n, |p| i + p);
+                let run = &s[i..end];
+                if style == Style::Single && run.contains('\'') {
+                    for c in run.chars() {
+                        if c == '\'' {
+                            self.put('\'');
+                        }
+                        self.put(c);
+                    }
+                } else {
+                    self.out.push_str(run);
+                    self.column += (end - i) as i64;
+                }
+                self.indention = false;
+                spaces = false;
+                i = end;
+            }
+        }
     }
 
     fn write_plain(&mut self, chars: &[char], allow_breaks: bool, root: bool) {
@@ -434,22 +626,65 @@ impl Emitter {
         self.put_break();
         self.indention = true;
         self.whitespace = true;
-        let mut breaks = true;
-        for c in s.chars() {
-            if is_break(c) {
-                self.write_break_char(c);
-                self.indention = true;
-                breaks = true;
+        let mut rest = s;
+        // only '\n' breaks a line of most strings: a byte search finds it
+        let newline_only = self.fast && !s.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']);
+        // runs of characters between line breaks are copied whole; each
+        // starts the block or follows a break, so is indented
+        while !rest.is_empty() {
+            let end = if newline_only {
+                rest.find('\n')
             } else {
-                if breaks {
-                    self.write_indent();
-                }
-                self.put(c);
-                self.indention = false;
-                breaks = false;
+                rest.find(is_break)
             }
+            .unwrap_or(rest.len());
+            if end > 0 {
+                self.write_indent();
+                let run = &rest[..end];
+                self.out.push_str(run);
+                self.column += if run.is_ascii() {
+                    run.len() as i64
+                } else {
+                    run.chars().count() as i64
+                };
+                self.indention = false;
+            }
+            let Some(c) = rest[end..].chars().next() else {
+                break;
+            };
+            self.write_break_char(c);
+            self.indention = true;
+            rest = &rest[end + c.len_utf8()..];
         }
     }
+}
+
+/// Whether libyaml's analysis allows the plain style in block context for
+/// `s`, for strings of printable ASCII without line breaks (false for any
+/// other string, which takes the general path).
+fn block_plain_ascii(b: &[u8]) -> bool {
+    let n = b.len();
+    if n == 0 || b[0] == b' ' || b[n - 1] == b' ' || b.starts_with(b"---") || b.starts_with(b"...")
+    {
+        return false;
+    }
+    let ws_at = |i: usize| i >= n || b[i] == b' ';
+    match b[0] {
+        b'#' | b',' | b'[' | b']' | b'{' | b'}' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
+        | b'"' | b'%' | b'@' | b'`' => return false,
+        b'?' | b':' | b'-' if ws_at(1) => return false,
+        _ => {}
+    }
+    for i in 0..n {
+        match b[i] {
+            0x20..=0x7E => {}
+            _ => return false,
+        }
+        if i > 0 && ((b[i] == b':' && ws_at(i + 1)) || (b[i] == b'#' && b[i - 1] == b' ')) {
+            return false;
+        }
+    }
+    true
 }
 
 fn is_break(c: char) -> bool {
@@ -474,7 +709,32 @@ struct Analysis {
 
 /// libyaml's scalar analysis (go-yaml v2 flavour: a tab is a special
 /// character).
-fn analyze(s: &str, chars: &[char]) -> Analysis {
+fn analyze(s: &str) -> Analysis {
+    let b = s.as_bytes();
+    if s.is_ascii() && b.contains(&b'\n') && !b.contains(&b'\r') {
+        // A multi-line ASCII string (the descriptions of CRD schemas): the
+        // line breaks already rule out the plain styles, so the indicators
+        // need no scan; the rest is a few byte searches.
+        let special = b.iter().any(|c| *c != b'\n' && !(0x20..0x7F).contains(c));
+        let break_space = b.windows(2).any(|w| w == b"\n ");
+        let space_break = b.windows(2).any(|w| w == b" \n");
+        let trailing_space = b[b.len() - 1] == b' ';
+        return Analysis {
+            multiline: true,
+            flow_plain_allowed: false,
+            block_plain_allowed: false,
+            single_quoted_allowed: !(break_space || space_break || special),
+            block_allowed: !(trailing_space || space_break || special),
+        };
+    }
+    if s.is_ascii() {
+        analyze_chars(s, s.bytes().map(char::from))
+    } else {
+        analyze_chars(s, s.chars())
+    }
+}
+
+fn analyze_chars(s: &str, chars: impl Iterator<Item = char>) -> Analysis {
     if s.is_empty() {
         return Analysis {
             multiline: false,
@@ -496,11 +756,13 @@ fn analyze(s: &str, chars: &[char]) -> Analysis {
         block_ind = true;
         flow_ind = true;
     }
-    let n = chars.len();
     let mut preceded_by_ws = true;
-    for i in 0..n {
-        let c = chars[i];
-        let followed_by_ws = i + 1 >= n || matches!(chars[i + 1], ' ' | '\t');
+    let mut it = chars.peekable();
+    let mut i = 0;
+    while let Some(c) = it.next() {
+        let next = it.peek().copied();
+        let last = next.is_none();
+        let followed_by_ws = matches!(next, None | Some(' ' | '\t'));
         if i == 0 {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
@@ -543,7 +805,7 @@ fn analyze(s: &str, chars: &[char]) -> Analysis {
             if i == 0 {
                 leading_space = true;
             }
-            if i == n - 1 {
+            if last {
                 trailing_space = true;
             }
             if prev_break {
@@ -556,7 +818,7 @@ fn analyze(s: &str, chars: &[char]) -> Analysis {
             if i == 0 {
                 leading_break = true;
             }
-            if i == n - 1 {
+            if last {
                 trailing_break = true;
             }
             if prev_space {
@@ -569,6 +831,7 @@ fn analyze(s: &str, chars: &[char]) -> Analysis {
             prev_break = false;
         }
         preceded_by_ws = matches!(c, ' ' | '\t' | '\0') || is_break(c);
+        i += 1;
     }
     let mut a = Analysis {
         multiline: line_breaks,
@@ -963,8 +1226,10 @@ pub fn format_float_go(f: f64) -> String {
 /// rejects (DEL, C1 controls other than NEL, U+FFFE, U+FFFF).
 pub fn check_printable(v: &Value) -> Result<(), String> {
     fn bad_char(s: &str) -> bool {
-        s.chars()
-            .any(|c| matches!(c as u32, 0x7F..=0x84 | 0x86..=0x9F | 0xFFFE | 0xFFFF))
+        // fast path: only DEL and non-ASCII characters can be refused
+        (!s.is_ascii() || s.as_bytes().contains(&0x7F))
+            && s.chars()
+                .any(|c| matches!(c as u32, 0x7F..=0x84 | 0x86..=0x9F | 0xFFFE | 0xFFFF))
     }
     match v {
         Value::Float(f) if !f.is_finite() => {
@@ -989,6 +1254,7 @@ pub fn check_printable(v: &Value) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::yaml::Mapping;
 
     #[test]
     fn go_g_format() {
@@ -1011,6 +1277,87 @@ mod tests {
         }
         for no in ["1:60", "1:", ":1", "a:1", "1:2a", "1_:20x", "1.5"] {
             assert!(!is_base60_float(no), "{no}");
+        }
+    }
+
+    /// The shortcuts for common scalars print exactly what the general
+    /// path (checked against kubectl by the differential suite) prints:
+    /// strings made of the characters that decide styles and folding, as
+    /// keys and values at several depths and columns.
+    #[test]
+    fn fast_paths_match_general_path() {
+        const ALPHABET: &[&str] = &[
+            " ",
+            " ",
+            " ",
+            "a",
+            "b",
+            "word",
+            "longerword",
+            ":",
+            "#",
+            "'",
+            "\"",
+            "\\",
+            "-",
+            "?",
+            ",",
+            "[",
+            "}",
+            "&",
+            "*",
+            "!",
+            "|",
+            ">",
+            "%",
+            "@",
+            "`",
+            "\n",
+            "\n",
+            "\t",
+            "é",
+            "0",
+            "1",
+            ".",
+            "---",
+            "...",
+            "yes",
+            "~",
+            "\r",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        // mostly words and spaces: long plain and quoted lines that fold
+        const WORDS: &[&str] = &[
+            " ", " ", "  ", "word", "x", "longer", ":", "-", ".", "'", "\"",
+        ];
+        for round in 0..6000 {
+            let s: String = if round % 2 == 0 {
+                let len = next(if round % 3 == 0 { 60 } else { 14 });
+                (0..len).map(|_| ALPHABET[next(ALPHABET.len())]).collect()
+            } else {
+                (0..next(70)).map(|_| WORDS[next(WORDS.len())]).collect()
+            };
+            let mut inner = Mapping::new();
+            inner.insert(s.clone(), Value::Str(s.clone()));
+            inner.insert(
+                "k".repeat(next(70)),
+                Value::Seq(vec![Value::Str(s.clone())]),
+            );
+            let mut outer = Mapping::new();
+            outer.insert("a".repeat(next(40) + 1), Value::Map(inner));
+            outer.insert(s.clone(), Value::Str(s.clone()));
+            for v in [Value::Map(outer), Value::Str(s.clone())] {
+                let (mut fast, mut slow) = (String::new(), String::new());
+                emit_document_with(&v, &mut fast, true);
+                emit_document_with(&v, &mut slow, false);
+                assert_eq!(fast, slow, "for {s:?}");
+            }
         }
     }
 

@@ -112,8 +112,9 @@ enum Frame {
         key: Option<(String, usize, usize)>,
         anchor: usize,
         size: usize,
-        /// where each key was first defined, for duplicate-key messages
-        lines: HashMap<String, usize>,
+        /// the line of each key, by its index in `map`, for duplicate-key
+        /// messages (the map itself finds duplicates: no second key set)
+        lines: Vec<usize>,
     },
 }
 
@@ -209,7 +210,7 @@ impl Builder {
                     key: None,
                     anchor,
                     size: 1,
-                    lines: HashMap::new(),
+                    lines: Vec::new(),
                 });
             }
             Event::SequenceEnd => {
@@ -367,7 +368,10 @@ impl Builder {
                         if k == "<<" {
                             merges.push(v);
                         } else {
-                            if let Some(first) = lines.get(&k).filter(|_| !duplicate_keys) {
+                            if let Some(i) =
+                                map.get_index_of(k.as_str()).filter(|_| !duplicate_keys)
+                            {
+                                let first = lines[i];
                                 return Err(YamlError {
                                     line: kl,
                                     col: kc,
@@ -376,8 +380,11 @@ impl Builder {
                                     ),
                                 });
                             }
-                            lines.insert(k.clone(), kl);
-                            map.insert(k, v);
+                            // A duplicate (allowed in kustomization files,
+                            // the last wins) keeps its first position.
+                            if map.insert_full(k, v).1.is_none() {
+                                lines.push(kl);
+                            }
                         }
                     }
                 }

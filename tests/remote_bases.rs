@@ -1,0 +1,213 @@
+//! Remote bases (`resources` entries naming a git repository) against the
+//! real kubectl, with `file://` repositories made by the real git: rendered
+//! byte for byte as kubectl renders them, cloned once into the cache, and
+//! read from the cache offline.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use common::{git, kubectl, run_with_timeout};
+
+fn ours() -> &'static str {
+    env!("CARGO_BIN_EXE_gitops-upgrade")
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, text).unwrap();
+}
+
+/// A repository with a base at `deploy/base` (tagged v1.0.0), then a
+/// second commit changing it on the default branch.
+fn remote_repo(dir: &Path) {
+    git(dir, &["init", "-q", "-b", "main"]);
+    write(
+        dir,
+        "deploy/base/kustomization.yaml",
+        "resources:\n- app.yaml\nconfigMapGenerator:\n- name: settings\n  literals:\n  - MODE=v1\n",
+    );
+    write(
+        dir,
+        "deploy/base/app.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.25\n        envFrom:\n        - configMapRef:\n            name: settings\n",
+    );
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "v1"]);
+    git(dir, &["tag", "v1.0.0"]);
+    write(
+        dir,
+        "deploy/base/kustomization.yaml",
+        "resources:\n- app.yaml\nconfigMapGenerator:\n- name: settings\n  literals:\n  - MODE=v2\n",
+    );
+    git(dir, &["commit", "-q", "-am", "v2"]);
+}
+
+fn render(dir: &Path, cache: &Path, offline: bool) -> common::Output {
+    let mut c = Command::new(ours());
+    c.arg("render");
+    if offline {
+        c.arg("--offline");
+    }
+    c.arg(dir)
+        .env("XDG_CACHE_HOME", cache)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_CONFIG_NOSYSTEM", "1");
+    run_with_timeout(&mut c, Duration::from_secs(120))
+}
+
+fn reference(dir: &Path) -> common::Output {
+    run_with_timeout(
+        Command::new(kubectl())
+            .arg("kustomize")
+            .arg(dir)
+            .env("GIT_TERMINAL_PROMPT", "0"),
+        Duration::from_secs(120),
+    )
+}
+
+#[test]
+fn file_repositories_render_as_kubectl_renders_them() {
+    let t = tempfile::tempdir().unwrap();
+    let repo = t.path().join("vendor.git-src");
+    fs::create_dir_all(&repo).unwrap();
+    remote_repo(&repo);
+    let url = format!("file://{}", repo.display());
+    let overlay = t.path().join("overlay");
+    let mut outputs = Vec::new();
+    // a ref, HEAD of the default branch, `version=`, and the query options
+    for (i, entry) in [
+        format!("{url}//deploy/base?ref=v1.0.0"),
+        format!("{url}//deploy/base"),
+        format!("{url}//deploy/base?version=v1.0.0&timeout=30&submodules=false"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        write(
+            &overlay,
+            "kustomization.yaml",
+            &format!("namePrefix: prod-\ncommonLabels:\n  env: prod\nresources:\n- {entry}\n"),
+        );
+        let cache = t.path().join(format!("cache{i}"));
+        let want = reference(&overlay);
+        assert!(want.success(), "kubectl: {}", want.stderr_str());
+        let got = render(&overlay, &cache, false);
+        assert!(got.success(), "ours: {}", got.stderr_str());
+        assert_eq!(
+            String::from_utf8_lossy(&got.stdout),
+            String::from_utf8_lossy(&want.stdout),
+            "{entry}"
+        );
+        // the cache now holds the clone: offline renders the same
+        let offline = render(&overlay, &cache, true);
+        assert!(offline.success(), "offline: {}", offline.stderr_str());
+        assert_eq!(offline.stdout, got.stdout);
+        outputs.push(got.stdout);
+    }
+    // the ref is honoured: the tag (v1) and the default branch (v2) differ
+    assert_ne!(outputs[0], outputs[1]);
+    assert_eq!(outputs[0], outputs[2]);
+    let clones = fs::read_dir(t.path().join("cache0/gitops-upgrade/remote"))
+        .unwrap()
+        .count();
+    assert_eq!(clones, 1, "one clone per repository and ref");
+}
+
+#[test]
+fn offline_without_the_cache_is_refused_and_fetches_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let repo = t.path().join("src");
+    fs::create_dir_all(&repo).unwrap();
+    remote_repo(&repo);
+    let overlay = t.path().join("overlay");
+    let entry = format!("file://{}//deploy/base?ref=v1.0.0", repo.display());
+    write(
+        &overlay,
+        "kustomization.yaml",
+        &format!("resources:\n- {entry}\n"),
+    );
+    let cache = t.path().join("cache");
+    let o = render(&overlay, &cache, true);
+    assert_eq!(o.status.and_then(|s| s.code()), Some(1));
+    let err = o.stderr_str();
+    assert!(
+        err.contains(&format!("remote resource '{entry}'")) && err.contains("not in the cache"),
+        "{err}"
+    );
+    assert!(!cache.exists(), "nothing fetched offline");
+    // once fetched, the cache serves it even if the repository is gone
+    assert!(render(&overlay, &cache, false).success());
+    fs::remove_dir_all(&repo).unwrap();
+    let o = render(&overlay, &cache, true);
+    assert!(o.success(), "{}", o.stderr_str());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("name: web"));
+}
+
+#[test]
+fn a_missing_ref_fails_with_gits_reason() {
+    let t = tempfile::tempdir().unwrap();
+    let repo = t.path().join("src");
+    fs::create_dir_all(&repo).unwrap();
+    remote_repo(&repo);
+    let overlay = t.path().join("overlay");
+    let entry = format!("file://{}//deploy/base?ref=v9.9.9", repo.display());
+    write(
+        &overlay,
+        "kustomization.yaml",
+        &format!("resources:\n- {entry}\n"),
+    );
+    assert!(!reference(&overlay).success(), "kubectl refuses it too");
+    let o = render(&overlay, &t.path().join("cache"), false);
+    assert_eq!(o.status.and_then(|s| s.code()), Some(1));
+    let err = o.stderr_str();
+    assert!(err.contains("v9.9.9") && err.contains("git fetch"), "{err}");
+    // nothing half-made is left in the cache
+    let left: Vec<_> = fs::read_dir(t.path().join("cache/gitops-upgrade/remote"))
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn check_stays_offline_and_reads_the_cache() {
+    let t = tempfile::tempdir().unwrap();
+    let vendor = t.path().join("vendor");
+    fs::create_dir_all(&vendor).unwrap();
+    remote_repo(&vendor);
+    let repo = t.path().join("gitops");
+    let entry = format!("file://{}//deploy/base?ref=v1.0.0", vendor.display());
+    write(
+        &repo,
+        "overlay/kustomization.yaml",
+        &format!("namePrefix: prod-\nresources:\n- {entry}\n"),
+    );
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "overlay"]);
+    let cache = t.path().join("cache");
+    let check = || {
+        let mut c = Command::new(ours());
+        c.args(["check", "overlay/kustomization.yaml"])
+            .current_dir(&repo)
+            .env("XDG_CACHE_HOME", &cache);
+        common::isolate(&mut c, t.path());
+        run_with_timeout(&mut c, Duration::from_secs(60))
+    };
+    let o = check();
+    assert_eq!(o.status.and_then(|s| s.code()), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned() + &o.stderr_str();
+    assert!(
+        out.contains("overlay/kustomization.yaml:3:3: kustomize/render:")
+            && out.contains(&format!("remote resource '{entry}' is not in the cache")),
+        "{out}"
+    );
+    assert!(!cache.exists(), "check fetched nothing");
+    assert!(render(&repo.join("overlay"), &cache, false).success());
+    let o = check();
+    assert!(o.success(), "{}", o.stderr_str());
+}
