@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::fieldspec::TransformerConfig;
 use super::types::Kustomization;
-use super::{generators, hash, nameref, patches, replacements, sort, transformers, vars};
+use super::{generators, hash, nameref, patches, plugins, replacements, sort, transformers, vars};
 use crate::resource::{Origin, ResId, Resource};
 use crate::source::{display_path, join_clean, DirSource, FileSource, Kind};
 use crate::yaml::{self, Value};
@@ -396,6 +396,23 @@ impl<'a> Renderer<'a> {
                 .map_err(|m| self.err(&p, m))?;
         }
 
+        // generators
+        {
+            let read = |name: &str| -> std::result::Result<Vec<u8>, String> {
+                self.read_entry(dir, name)
+                    .map(|(_, b)| b)
+                    .map_err(|e| e.msg)
+            };
+            generators::run(&mut acc.res, &k, &read).map_err(|m| self.err(&kpath, m))?;
+            // then the `generators:` field's built-in plugins
+            let docs = self.plugin_docs(dir, &kpath, &k.generators)?;
+            plugins::run_generators(&mut acc.res, &docs, &read).map_err(|m| self.err(&kpath, m))?;
+        }
+        acc.reindex().map_err(|m| self.err(&kpath, m))?;
+
+        // components run after this kustomization's generators and before its
+        // transformers (kustomize 5: a component's transformers see what the
+        // generators made)
         for entry in &k.components {
             if is_remote(entry) {
                 return Err(kerr(
@@ -412,17 +429,6 @@ impl<'a> Renderer<'a> {
             }
             self.accumulate(&path, acc, true)?;
         }
-
-        // generators
-        {
-            let read = |name: &str| -> std::result::Result<Vec<u8>, String> {
-                self.read_entry(dir, name)
-                    .map(|(_, b)| b)
-                    .map_err(|e| e.msg)
-            };
-            generators::run(&mut acc.res, &k, &read).map_err(|m| self.err(&kpath, m))?;
-        }
-        acc.reindex().map_err(|m| self.err(&kpath, m))?;
 
         // transformers, in kustomize's fixed order
         for entry in &k.patches_strategic_merge {
@@ -475,11 +481,48 @@ impl<'a> Renderer<'a> {
             replacements::apply(&mut acc.res, &k.replacements, &read)
                 .map_err(|m| self.err(&kpath, m))?;
         }
+        // the `transformers:` field's built-in plugins run after all the
+        // kustomization's own transformers
+        if !k.transformers.is_empty() {
+            let docs = self.plugin_docs(dir, &kpath, &k.transformers)?;
+            let read_patch = |name: &str| -> std::result::Result<(String, String), String> {
+                self.read_entry_text(dir, name)
+                    .map(|(p, t)| (t, display_path(&p, &self.base)))
+                    .map_err(|e| e.to_string())
+            };
+            let cfg = self.cfg.clone();
+            plugins::run_transformers(&mut acc.res, &docs, &cfg, &read_patch)
+                .map_err(|m| self.err(&kpath, m))?;
+        }
         acc.reindex().map_err(|m| self.err(&kpath, m))?;
         // a var is tied to its object at the level that declares it
         acc.vars
             .extend(vars::bind(&acc.res, &k.vars).map_err(|m| self.err(&kpath, m))?);
         Ok(k)
+    }
+
+    /// The plugin configurations of a `generators:`/`transformers:` list:
+    /// each entry is inline YAML or a file of one or more documents.
+    fn plugin_docs(&self, dir: &Path, kpath: &Path, entries: &[String]) -> Result<Vec<Value>> {
+        let mut out = Vec::new();
+        for entry in entries {
+            let inline = entry.contains('\n') || entry.contains(": ");
+            let (text, at) = if inline {
+                (entry.clone(), kpath.to_path_buf())
+            } else {
+                if self.fs.kind(&join_clean(dir, entry)) == Kind::Dir {
+                    return Err(self.err(
+                        kpath,
+                        format!("plugin entry '{entry}' is a directory: gitops-upgrade reads built-in plugin configurations from files or inline"),
+                    ));
+                }
+                let (p, t) = self.read_entry_text(dir, entry)?;
+                (t, p)
+            };
+            let docs = yaml::parse_documents(&text).map_err(|e| self.yaml_err(&at, e))?;
+            out.extend(docs.into_iter().map(|d| d.value).filter(|v| !v.is_null()));
+        }
+        Ok(out)
     }
 
     /// Merges a configuration into the current one, the current one's

@@ -11,6 +11,7 @@ pub mod json6902;
 pub mod nameref;
 pub mod patch_smp;
 pub mod patches;
+pub mod plugins;
 pub mod replacements;
 pub mod sort;
 pub mod transformers;
