@@ -268,6 +268,8 @@ cases! {
     annotations_more_3,
     annotations_values_as_strings,
     bases_legacy,
+    build_metadata_all,
+    build_metadata_plugins_replacements,
     commonannotations,
     commonlabels_selectors,
     component_built_directly,

@@ -46,6 +46,8 @@ pub struct Kustomization {
     pub generators: Vec<String>,
     /// `transformers:` entries, likewise.
     pub transformers: Vec<String>,
+    /// `buildMetadata` options (only the root's count).
+    pub build_metadata: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -297,6 +299,7 @@ impl Kustomization {
             k.secret_generator
                 .push(generator(g, &format!("secretGenerator[{i}]"))?);
         }
+        k.build_metadata = str_list(m, "buildMetadata")?;
         k.generators = str_list(m, "generators")?;
         k.transformers = str_list(m, "transformers")?;
         k.replacements = seq(m, "replacements")?.clone();
