@@ -96,6 +96,10 @@ pub struct Resource {
     pub empty_nulls: Vec<Vec<crate::yaml::PathSeg>>,
     /// What `buildMetadata` prints, recorded only when the root asks.
     pub build_meta: Option<Box<BuildMeta>>,
+    /// Label/annotation values kustomize holds as one shared node: each
+    /// entry is a key and the maps (field-spec path, occurrence) one
+    /// transformer call created it in. See `transformers::set_pairs`.
+    pub shared_values: Vec<(String, Vec<(String, usize)>)>,
 }
 
 /// Where a resource came from and which transformers ran over it, for
@@ -119,6 +123,7 @@ impl Resource {
             previous: Vec::new(),
             empty_nulls: Vec::new(),
             build_meta: None,
+            shared_values: Vec::new(),
         }
     }
 
