@@ -397,6 +397,7 @@ cases! {
     smp_drops_empty_values,
     smp_file,
     smp_inline,
+    smp_keeps_nulls_after_json_patch,
     smp_keyless_list_items,
     smp_lists_by_key,
     smp_more_t1,

@@ -438,8 +438,10 @@ fn apply_json_to(
             r.remember_current();
         }
         r.empty_annotations_to_null_text();
-        // the JSON round trip gives every value its own node
+        // the JSON round trip gives every value its own node, and makes an
+        // empty value (`key:`) an ordinary null a later SMP keeps
         r.shared_values.clear();
+        r.empty_nulls.clear();
         json6902::apply(&mut r.obj, ops).map_err(|e| format!("{origin}: {e}"))?;
         json_numbers(&mut r.obj);
         // kustomize re-sets the annotations afterwards: string values, and
