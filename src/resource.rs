@@ -94,6 +94,24 @@ pub struct Resource {
     /// Mapping values written as nothing (`key:`) in the file the resource
     /// was read from; see [`Resource::drop_empty_nulls`].
     pub empty_nulls: Vec<Vec<crate::yaml::PathSeg>>,
+    /// What `buildMetadata` prints, recorded only when the root asks.
+    pub build_meta: Option<Box<BuildMeta>>,
+    /// Label/annotation values kustomize holds as one shared node: each
+    /// entry is a key and the maps (field-spec path, occurrence) one
+    /// transformer call created it in. See `transformers::set_pairs`.
+    pub shared_values: Vec<(String, Vec<(String, usize)>)>,
+}
+
+/// Where a resource came from and which transformers ran over it, for
+/// kustomize's `buildMetadata` annotations (absolute paths).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BuildMeta {
+    /// The file the resource was read from.
+    pub path: Option<std::path::PathBuf>,
+    /// The kustomization and generator kind that made it.
+    pub generated_by: Option<(std::path::PathBuf, String)>,
+    /// (kustomization, transformer kind, plugin name), in order.
+    pub transformations: Vec<(std::path::PathBuf, String, Option<String>)>,
 }
 
 impl Resource {
@@ -104,6 +122,8 @@ impl Resource {
             generated: None,
             previous: Vec::new(),
             empty_nulls: Vec::new(),
+            build_meta: None,
+            shared_values: Vec::new(),
         }
     }
 

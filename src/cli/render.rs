@@ -25,6 +25,8 @@ default load restrictor does.",
     after_help = "Examples:\n  \
 gitops-upgrade render overlays-examples/rok/deploy\n  \
 gitops-upgrade -C my-gitops-repo render rok-cluster/overlays/deploy -o /tmp/rendered.yaml\n\n\
+Built-in plugin configurations under `generators:` and `transformers:` (apiVersion: builtin) \
+are run; exec and container plugins are refused. See docs/rendering.md.\n\n\
 Exit codes: 0 rendered, 1 the tree does not render (one line says why), 2 usage error."
 )]
 pub struct RenderArgs {

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use super::fieldspec::TransformerConfig;
 use super::types::Kustomization;
-use super::{generators, hash, nameref, patches, replacements, sort, transformers, vars};
-use crate::resource::{Origin, ResId, Resource};
+use super::{generators, hash, nameref, patches, plugins, replacements, sort, transformers, vars};
+use crate::resource::{BuildMeta, Origin, ResId, Resource};
 use crate::source::{display_path, join_clean, DirSource, FileSource, Kind};
 use crate::yaml::{self, Value};
 use std::sync::Arc;
@@ -84,6 +84,8 @@ pub struct Renderer<'a> {
     stack: Vec<PathBuf>,
     /// What to do with remote bases.
     remote: Remote,
+    /// The root's `buildMetadata`.
+    meta: MetaFlags,
 }
 
 /// What the renderer does with `resources` entries naming a git
@@ -95,6 +97,21 @@ pub enum Remote {
     CacheOnly,
     /// Clone what the cache lacks with the user's `git` (`render`).
     Fetch,
+}
+
+/// kustomize's `buildMetadata` options; only the root kustomization's
+/// count (a base's are ignored when an overlay is built: kubectl 1.37).
+#[derive(Default, Clone, Copy)]
+struct MetaFlags {
+    origin: bool,
+    transformations: bool,
+    managed_by: bool,
+}
+
+impl MetaFlags {
+    fn any_annotation(&self) -> bool {
+        self.origin || self.transformations
+    }
 }
 
 /// Renders the kustomization in `dir` from the local filesystem, with paths
@@ -130,6 +147,7 @@ impl<'a> Renderer<'a> {
             cfg: TransformerConfig::shared_defaults(),
             stack: Vec::new(),
             remote: Remote::CacheOnly,
+            meta: MetaFlags::default(),
         }
     }
 
@@ -175,6 +193,8 @@ impl<'a> Renderer<'a> {
             cfg: TransformerConfig::shared_defaults(),
             stack: self.stack.clone(),
             remote: self.remote,
+            // Only the root's buildMetadata counts, also below a remote base.
+            meta: self.meta,
         };
         if fs.kind(&dir) != Kind::Dir {
             return Err(self.err(
@@ -241,6 +261,7 @@ impl<'a> Renderer<'a> {
             .collect();
         for r in &mut out {
             stringify_annotations(&mut r.obj);
+            self.print_build_metadata(r, &dir);
         }
         sort::sort_for_output(&mut out, k.sort_options.as_ref());
         for r in &out {
@@ -400,6 +421,17 @@ impl<'a> Renderer<'a> {
     ) -> Result<Kustomization> {
         let (kpath, k) = self.load_kustomization(dir)?;
         let kerr = |this: &Self, m: String| this.err(&kpath, m);
+        if self.stack.len() == 1 && !component {
+            self.meta = MetaFlags::default();
+            for o in &k.build_metadata {
+                match o.as_str() {
+                    "originAnnotations" => self.meta.origin = true,
+                    "transformerAnnotations" => self.meta.transformations = true,
+                    "managedByLabel" => self.meta.managed_by = true,
+                    _ => {}
+                }
+            }
+        }
         // kustomize starts each kustomization's transformer configuration
         // empty, merges its resources' configurations into it in order (the
         // specs already there first), then its own (its `configurations:`
@@ -499,6 +531,35 @@ impl<'a> Renderer<'a> {
                 .map_err(|m| self.err(&p, m))?;
         }
 
+        // generators
+        let before_generators = acc.res.len();
+        {
+            let read = |name: &str| -> std::result::Result<Vec<u8>, String> {
+                self.read_entry(dir, name)
+                    .map(|(_, b)| b)
+                    .map_err(|e| e.msg)
+            };
+            generators::run(&mut acc.res, &k, &read).map_err(|m| self.err(&kpath, m))?;
+            // then the `generators:` field's built-in plugins
+            let docs = self.plugin_docs(dir, &kpath, &k.generators)?;
+            plugins::run_generators(&mut acc.res, &docs, &read).map_err(|m| self.err(&kpath, m))?;
+        }
+        if self.meta.origin {
+            let from = before_generators.min(acc.res.len());
+            for r in &mut acc.res[from..] {
+                let by = if r.kind() == "Secret" {
+                    "SecretGenerator"
+                } else {
+                    "ConfigMapGenerator"
+                };
+                meta_of(r).generated_by = Some((kpath.clone(), by.to_string()));
+            }
+        }
+        acc.reindex().map_err(|m| self.err(&kpath, m))?;
+
+        // components run after this kustomization's generators and before its
+        // transformers (kustomize 5: a component's transformers see what the
+        // generators made)
         for entry in &k.components {
             if is_remote(entry) {
                 return Err(kerr(
@@ -516,58 +577,70 @@ impl<'a> Renderer<'a> {
             self.accumulate(&path, acc, true)?;
         }
 
-        // generators
-        {
-            let read = |name: &str| -> std::result::Result<Vec<u8>, String> {
-                self.read_entry(dir, name)
-                    .map(|(_, b)| b)
-                    .map_err(|e| e.msg)
-            };
-            generators::run(&mut acc.res, &k, &read).map_err(|m| self.err(&kpath, m))?;
-        }
-        acc.reindex().map_err(|m| self.err(&kpath, m))?;
-
         // transformers, in kustomize's fixed order
         for entry in &k.patches_strategic_merge {
             let (text, origin) = self.patch_text(dir, entry)?;
             patches::apply_strategic_merge_entry(&mut acc.res, &text, &origin)
                 .map_err(|m| self.err(&kpath, m))?;
         }
+        if !k.patches_strategic_merge.is_empty() {
+            self.record(acc, &kpath, "PatchStrategicMergeTransformer", None);
+        }
         for p in &k.patches {
             let (text, origin) = self.patch_body(dir, &kpath, p)?;
             patches::apply_patch_entry(&mut acc.res, p, &text, &origin)
                 .map_err(|m| self.err(&kpath, m))?;
+            self.record(acc, &kpath, "PatchTransformer", None);
         }
         let cfg = self.cfg.clone();
         let terr = |m: String| self.err(&kpath, m);
+        let rec = self.meta.transformations;
+        let record = |acc: &mut Acc, kind: &str| {
+            if rec {
+                record_all(acc, &kpath, kind, None);
+            }
+        };
         if let Some(ns) = &k.namespace {
             transformers::namespace(&mut acc.res, ns, &cfg).map_err(terr)?;
+            record(acc, "NamespaceTransformer");
         }
         if !k.name_prefix.is_empty() || !k.name_suffix.is_empty() {
             transformers::prefix_suffix(&mut acc.res, &k.name_prefix, &k.name_suffix, &cfg)
                 .map_err(terr)?;
+            if !k.name_prefix.is_empty() {
+                record(acc, "PrefixTransformer");
+            }
+            if !k.name_suffix.is_empty() {
+                record(acc, "SuffixTransformer");
+            }
         }
         // kustomize's label transformer runs the `labels` entries first,
         // then `commonLabels`
         for l in &k.labels {
             transformers::labels(&mut acc.res, l, &cfg).map_err(terr)?;
+            record(acc, "LabelTransformer");
         }
         if !k.common_labels.is_empty() {
             transformers::common_labels(&mut acc.res, &k.common_labels, &cfg).map_err(terr)?;
+            record(acc, "LabelTransformer");
         }
         if !k.common_annotations.is_empty() {
             transformers::annotations(&mut acc.res, &k.common_annotations, &cfg).map_err(terr)?;
+            record(acc, "AnnotationsTransformer");
         }
         for p in &k.patches_json6902 {
             let (text, origin) = self.patch_body(dir, &kpath, p)?;
             patches::apply_json6902_entry(&mut acc.res, p, &text, &origin)
                 .map_err(|m| self.err(&kpath, m))?;
+            record(acc, "PatchJson6902Transformer");
         }
-        if !k.replicas.is_empty() {
-            transformers::replicas(&mut acc.res, &k.replicas, &cfg).map_err(terr)?;
+        for one in k.replicas.chunks(1) {
+            transformers::replicas(&mut acc.res, one, &cfg).map_err(terr)?;
+            record(acc, "ReplicaCountTransformer");
         }
-        if !k.images.is_empty() {
-            transformers::images(&mut acc.res, &k.images, &cfg).map_err(terr)?;
+        for one in k.images.chunks(1) {
+            transformers::images(&mut acc.res, one, &cfg).map_err(terr)?;
+            record(acc, "ImageTagTransformer");
         }
         if !k.replacements.is_empty() {
             let read = |name: &str| -> std::result::Result<Vec<u8>, String> {
@@ -577,12 +650,115 @@ impl<'a> Renderer<'a> {
             };
             replacements::apply(&mut acc.res, &k.replacements, &read)
                 .map_err(|m| self.err(&kpath, m))?;
+            record(acc, "ReplacementTransformer");
+        }
+        // the `transformers:` field's built-in plugins run after all the
+        // kustomization's own transformers
+        if !k.transformers.is_empty() {
+            let docs = self.plugin_docs(dir, &kpath, &k.transformers)?;
+            let read_patch = |name: &str| -> std::result::Result<(String, String), String> {
+                self.read_entry_text(dir, name)
+                    .map(|(p, t)| (t, display_path(&p, &self.base)))
+                    .map_err(|e| e.to_string())
+            };
+            let cfg = self.cfg.clone();
+            plugins::run_transformers(&mut acc.res, &docs, &cfg, &read_patch)
+                .map_err(|m| self.err(&kpath, m))?;
+            if rec {
+                for d in &docs {
+                    let kind = d.str_at(&["kind"]).unwrap_or("");
+                    let name = d.str_at(&["metadata", "name"]).map(str::to_string);
+                    record_all(acc, &kpath, kind, name);
+                }
+            }
         }
         acc.reindex().map_err(|m| self.err(&kpath, m))?;
         // a var is tied to its object at the level that declares it
         acc.vars
             .extend(vars::bind(&acc.res, &k.vars).map_err(|m| self.err(&kpath, m))?);
         Ok(k)
+    }
+
+    /// The plugin configurations of a `generators:`/`transformers:` list:
+    /// each entry is inline YAML or a file of one or more documents.
+    fn plugin_docs(&self, dir: &Path, kpath: &Path, entries: &[String]) -> Result<Vec<Value>> {
+        let mut out = Vec::new();
+        for entry in entries {
+            let inline = entry.contains('\n') || entry.contains(": ");
+            let (text, at) = if inline {
+                (entry.clone(), kpath.to_path_buf())
+            } else {
+                if self.fs.kind(&join_clean(dir, entry)) == Kind::Dir {
+                    return Err(self.err(
+                        kpath,
+                        format!("plugin entry '{entry}' is a directory: gitops-upgrade reads built-in plugin configurations from files or inline"),
+                    ));
+                }
+                let (p, t) = self.read_entry_text(dir, entry)?;
+                (t, p)
+            };
+            let docs = yaml::parse_documents(&text).map_err(|e| self.yaml_err(&at, e))?;
+            out.extend(docs.into_iter().map(|d| d.value).filter(|v| !v.is_null()));
+        }
+        Ok(out)
+    }
+
+    fn record(&self, acc: &mut Acc, kpath: &Path, kind: &str, name: Option<String>) {
+        if self.meta.transformations {
+            record_all(acc, kpath, kind, name);
+        }
+    }
+
+    /// Adds what the root's `buildMetadata` asks for to a finished
+    /// resource: `config.kubernetes.io/origin` (the file it was read from,
+    /// or the kustomization and generator that made it, relative to the
+    /// root), `alpha.config.kubernetes.io/transformations` (every
+    /// transformer of every level that ran while the resource was there,
+    /// whether or not it changed it) and the `app.kubernetes.io/managed-by`
+    /// label. Checked against kubectl 1.37; generated names keep the hash
+    /// they had without these.
+    fn print_build_metadata(&self, r: &mut Resource, root: &Path) {
+        let meta = r.build_meta.take();
+        if self.meta.managed_by {
+            *r.obj
+                .ensure_path(&["metadata", "labels", "app.kubernetes.io/managed-by"]) =
+                Value::Str(format!("kustomize-v{KUSTOMIZE_VERSION}"));
+        }
+        let Some(meta) = meta else { return };
+        let by = |out: &mut String, pad: &str, kind: &str, name: &Option<String>| {
+            out.push_str(&format!(
+                "{pad}configuredBy:\n{pad}  apiVersion: builtin\n{pad}  kind: {kind}\n"
+            ));
+            if let Some(n) = name {
+                out.push_str(&format!("{pad}  name: {n}\n"));
+            }
+        };
+        if self.meta.origin {
+            let mut text = String::new();
+            if let Some((k, kind)) = &meta.generated_by {
+                text.push_str(&format!("configuredIn: {}\n", relative(root, k)));
+                by(&mut text, "", kind, &None);
+            } else if let Some(p) = &meta.path {
+                text.push_str(&format!("path: {}\n", relative(root, p)));
+            }
+            if !text.is_empty() {
+                *r.obj
+                    .ensure_path(&["metadata", "annotations", "config.kubernetes.io/origin"]) =
+                    Value::Str(text);
+            }
+        }
+        if self.meta.transformations && !meta.transformations.is_empty() {
+            let mut text = String::new();
+            for (k, kind, name) in &meta.transformations {
+                text.push_str(&format!("- configuredIn: {}\n", relative(root, k)));
+                by(&mut text, "  ", kind, name);
+            }
+            *r.obj.ensure_path(&[
+                "metadata",
+                "annotations",
+                "alpha.config.kubernetes.io/transformations",
+            ]) = Value::Str(text);
+        }
     }
 
     /// Merges a configuration into the current one, the current one's
@@ -769,6 +945,9 @@ impl<'a> Renderer<'a> {
                     },
                 );
                 r.empty_nulls = empty_nulls.clone();
+                if self.meta.any_annotation() {
+                    meta_of(&mut r).path = Some(p.to_path_buf());
+                }
                 out.push(r);
             }
         }
@@ -778,6 +957,35 @@ impl<'a> Renderer<'a> {
 
 /// The documents of one resource file, or why it does not parse.
 type Parsed = std::result::Result<Vec<yaml::Document>, yaml::YamlError>;
+
+/// The kustomize version kubectl 1.37 embeds (its `managed-by` label).
+const KUSTOMIZE_VERSION: &str = "5.8.1";
+
+fn meta_of(r: &mut Resource) -> &mut BuildMeta {
+    r.build_meta.get_or_insert_with(Default::default)
+}
+
+fn record_all(acc: &mut Acc, kpath: &Path, kind: &str, name: Option<String>) {
+    for r in &mut acc.res {
+        meta_of(r)
+            .transformations
+            .push((kpath.to_path_buf(), kind.to_string(), name.clone()));
+    }
+}
+
+/// `to` relative to the directory `from` (both absolute and clean).
+fn relative(from: &Path, to: &Path) -> String {
+    let a: Vec<_> = from.components().collect();
+    let b: Vec<_> = to.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); a.len() - common];
+    parts.extend(
+        b[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
 
 /// kustomize rewrites every annotation value as a string when it drops
 /// its internal annotations at the end of a build.

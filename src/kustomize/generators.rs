@@ -527,6 +527,8 @@ fn combine(old: &Resource, new: Resource, merge_data: bool) -> Resource {
         }),
         previous: old.previous.clone(),
         empty_nulls: Vec::new(),
+        build_meta: old.build_meta.clone(),
+        shared_values: Vec::new(),
     }
 }
 

@@ -477,6 +477,15 @@ fn read_text(text: &str, reading: Reading) -> Refs {
             r.push(false, &e);
         }
     }
+    // built-in plugin configuration files (files these name in turn, such
+    // as a PatchTransformer's `path`, are not followed)
+    for key in ["generators", "transformers"] {
+        for e in strs(v.get(key)) {
+            if !e.contains('\n') && !e.contains(": ") {
+                r.push(false, &e);
+            }
+        }
+    }
     for key in ["patches", "patchesJson6902", "replacements"] {
         if let Some(Value::Seq(items)) = v.get(key) {
             for it in items {

@@ -12,6 +12,7 @@ pub mod layout;
 pub mod nameref;
 pub mod patch_smp;
 pub mod patches;
+pub mod plugins;
 pub mod remote;
 pub mod replacements;
 pub mod sort;

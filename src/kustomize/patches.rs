@@ -319,6 +319,11 @@ pub fn apply_smp_to(
         r.remember_current();
     }
     r.drop_empty_nulls();
+    let shared = if r.shared_values.is_empty() {
+        Vec::new()
+    } else {
+        super::transformers::shared_snapshot(r)
+    };
     let obj = std::mem::take(&mut r.obj);
     let merged = patch_smp::strategic_merge_opt(obj, &p)?;
     let merged = match merged {
@@ -326,6 +331,9 @@ pub fn apply_smp_to(
         _ => return Ok(false),
     };
     r.obj = merged;
+    if !shared.is_empty() {
+        super::transformers::propagate_shared(r, &shared);
+    }
     if !allow_kind {
         set_str(&mut r.obj, &["kind"], &kind);
     }
@@ -430,7 +438,12 @@ fn apply_json_to(
             r.remember_current();
         }
         r.empty_annotations_to_null_text();
+        // the JSON round trip gives every value its own node, and makes an
+        // empty value (`key:`) an ordinary null a later SMP keeps
+        r.shared_values.clear();
+        r.empty_nulls.clear();
         json6902::apply(&mut r.obj, ops).map_err(|e| format!("{origin}: {e}"))?;
+        json_numbers(&mut r.obj);
         // kustomize re-sets the annotations afterwards: string values, and
         // no empty map.
         if let Some(Value::Map(md)) = r.obj.get_mut("metadata") {
@@ -452,6 +465,25 @@ fn apply_json_to(
         }
     }
     Ok(())
+}
+
+/// kustomize round-trips a JSON-patched resource through Go's JSON
+/// decoding, where every number is a float64: integers beyond 2^53 lose
+/// their last digits (`9007199254740993` prints as `9007199254740992`,
+/// kubectl 1.37; found by the fuzzer). Not matched: integers beyond the
+/// 64-bit range of `i64` (kubectl prints `12345678901234567890` as
+/// `12345678901234567000` and `-9223372036854775808` as
+/// `-9.223372036854776e+18`), left as they are.
+fn json_numbers(v: &mut Value) {
+    const EXACT: i64 = 1 << 53;
+    match v {
+        Value::Int(i) if !(-EXACT..=EXACT).contains(i) && *i != i64::MIN => {
+            *v = Value::Float(*i as f64)
+        }
+        Value::Seq(items) => items.iter_mut().for_each(json_numbers),
+        Value::Map(m) => m.values_mut().for_each(json_numbers),
+        _ => {}
+    }
 }
 
 /// One `patches` entry whose text (`patch` inline or read from `path`) is

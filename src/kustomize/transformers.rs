@@ -307,16 +307,121 @@ fn set_pairs(
         return Ok(());
     }
     for r in res.iter_mut() {
-        for fs in specs {
-            walk_spec(&mut r.obj, fs, CreateKind::Map, &mut |n| {
-                for (k, v) in pairs {
+        for (k, v) in pairs {
+            // where the key is created, and where it already was
+            let mut created: Vec<(String, usize)> = Vec::new();
+            let mut updated: Vec<(String, usize)> = Vec::new();
+            for fs in specs {
+                let mut occ = 0;
+                walk_spec(&mut r.obj, fs, CreateKind::Map, &mut |n| {
+                    let id = (fs.path.clone(), occ);
+                    occ += 1;
+                    let existed = matches!(n, Value::Map(m) if m.contains_key(k.as_str()));
                     set_entry(n, k, Value::Str(v.clone()))?;
-                }
-                Ok(())
-            })?;
+                    if existed {
+                        updated.push(id);
+                    } else if matches!(n, Value::Map(_)) {
+                        created.push(id);
+                    }
+                    Ok(())
+                })?;
+            }
+            // kustomize sets one new node at every field it creates the key
+            // in, and overwrites an existing value in place: so a value an
+            // earlier transformer created in several fields (labels and
+            // selectors) changes in all of them at once (kubectl 1.37: a
+            // base's `labels` with selectors, then an overlay's `labels`
+            // without, changes the selector too)
+            let linked: Vec<(String, usize)> = r
+                .shared_values
+                .iter()
+                .filter(|(key, ids)| key == k && ids.iter().any(|id| updated.contains(id)))
+                .flat_map(|(_, ids)| ids.iter().cloned())
+                .filter(|id| !updated.contains(id) && !created.contains(id))
+                .collect();
+            for (path, want) in linked {
+                set_shared(&mut r.obj, &path, want, k, &Value::Str(v.clone()));
+            }
+            if created.len() > 1 {
+                r.shared_values.push((k.clone(), created));
+            }
         }
     }
     Ok(())
+}
+
+/// The value of `key` in the `occ`-th map the field-spec path leads to.
+fn shared_at(obj: &mut Value, path: &str, want: usize, key: &str) -> Option<Value> {
+    let mut found = None;
+    let mut occ = 0;
+    let _ = walk_spec(
+        obj,
+        &FieldSpec::new(path, false),
+        CreateKind::Nothing,
+        &mut |n| {
+            if occ == want {
+                found = n.get(key).cloned();
+            }
+            occ += 1;
+            Ok(())
+        },
+    );
+    found
+}
+
+/// Sets `key` (where present) in the `occ`-th map the path leads to.
+fn set_shared(obj: &mut Value, path: &str, want: usize, key: &str, v: &Value) {
+    let mut occ = 0;
+    let _ = walk_spec(
+        obj,
+        &FieldSpec::new(path, false),
+        CreateKind::Nothing,
+        &mut |n| {
+            if occ == want {
+                if let Some(slot) = n.as_map_mut().and_then(|m| m.get_mut(key)) {
+                    *slot = v.clone();
+                }
+            }
+            occ += 1;
+            Ok(())
+        },
+    );
+}
+
+/// The current values of a resource's shared label/annotation values.
+pub fn shared_snapshot(r: &mut Resource) -> Vec<Vec<Option<Value>>> {
+    let groups = r.shared_values.clone();
+    groups
+        .iter()
+        .map(|(k, ids)| {
+            ids.iter()
+                .map(|(p, o)| shared_at(&mut r.obj, p, *o, k))
+                .collect()
+        })
+        .collect()
+}
+
+/// After a strategic-merge patch: a shared value the patch changed in one
+/// of its fields changes in all of them (kyaml merges scalars in place;
+/// kubectl 1.37 changes a selector along with the label a patch sets).
+pub fn propagate_shared(r: &mut Resource, before: &[Vec<Option<Value>>]) {
+    let groups = r.shared_values.clone();
+    for ((k, ids), old) in groups.iter().zip(before) {
+        let now: Vec<Option<Value>> = ids
+            .iter()
+            .map(|(p, o)| shared_at(&mut r.obj, p, *o, k))
+            .collect();
+        let changed = now
+            .iter()
+            .zip(old)
+            .find(|(n, o)| n.is_some() && n != o)
+            .and_then(|(n, _)| n.clone());
+        if let Some(v) = changed {
+            for (p, o) in ids {
+                set_shared(&mut r.obj, p, *o, k, &v);
+            }
+        }
+    }
 }
 
 /// `commonLabels` (selectors and templates included).

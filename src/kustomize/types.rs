@@ -41,6 +41,13 @@ pub struct Kustomization {
     /// Raw `vars` entries.
     pub vars: Vec<Value>,
     pub sort_options: Option<SortOptions>,
+    /// `generators:` entries: built-in plugin configurations, inline or
+    /// files (see `plugins`).
+    pub generators: Vec<String>,
+    /// `transformers:` entries, likewise.
+    pub transformers: Vec<String>,
+    /// `buildMetadata` options (only the root's count).
+    pub build_metadata: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -122,8 +129,6 @@ pub struct SortOptions {
 /// Fields kustomize knows but gitops-upgrade does not run (plugins need
 /// executables or containers).
 const UNSUPPORTED: &[&str] = &[
-    "generators",
-    "transformers",
     "validators",
     "helmCharts",
     "helmGlobals",
@@ -158,14 +163,18 @@ const KNOWN: &[&str] = &[
     "sortOptions",
     "openapi",
     "buildMetadata",
+    "generators",
+    "transformers",
 ];
 
 impl Kustomization {
     /// Reads a parsed kustomization file.
     pub fn from_value(v: &Value) -> R<Kustomization> {
+        if is_empty_kustomization(v) {
+            return Err(FieldError("kustomization.yaml is empty".into()));
+        }
         let m = match v {
             Value::Map(m) => m,
-            Value::Null => return Ok(Kustomization::default()),
             other => {
                 return Err(FieldError(format!(
                     "a kustomization must be a mapping, found {}",
@@ -290,6 +299,9 @@ impl Kustomization {
             k.secret_generator
                 .push(generator(g, &format!("secretGenerator[{i}]"))?);
         }
+        k.build_metadata = str_list(m, "buildMetadata")?;
+        k.generators = str_list(m, "generators")?;
+        k.transformers = str_list(m, "transformers")?;
         k.replacements = seq(m, "replacements")?.clone();
         k.vars = seq(m, "vars")?.clone();
         // kubectl: `sortOptions` and `legacySortOptions` set to null are
@@ -324,6 +336,30 @@ impl Kustomization {
             k.sort_options = Some(s);
         }
         Ok(k)
+    }
+}
+
+/// kubectl refuses a kustomization that decodes to nothing at all
+/// (`kustomization.yaml is empty`): no field set but `apiVersion`/`kind`,
+/// where null, "", false and 0 count as not set, but an empty list or map
+/// does not (`resources: []` and `metadata: {}` are fine). Checked
+/// against kubectl 1.37.
+fn is_empty_kustomization(v: &Value) -> bool {
+    fn zero(v: &Value) -> bool {
+        match v {
+            Value::Null | Value::Bool(false) | Value::Int(0) => true,
+            Value::Str(s) => s.is_empty(),
+            Value::Float(f) => *f == 0.0,
+            _ => false,
+        }
+    }
+    match v {
+        Value::Null => true,
+        Value::Map(m) => m.iter().all(|(k, v)| match k.as_str() {
+            "apiVersion" | "kind" => true,
+            _ => zero(v),
+        }),
+        _ => false,
     }
 }
 

@@ -619,9 +619,9 @@ impl Emitter {
         };
         if let Some(ch) = chomp {
             self.write_indicator(ch, false, false, false);
-            if ch == "+" {
-                self.open_ended = true;
-            }
+            // go-yaml would end such a document with `...`; kubectl's
+            // output never has it (a `|+` value last in a resource is
+            // followed by `---` or the end: checked against kubectl 1.37)
         }
         self.put_break();
         self.indention = true;
