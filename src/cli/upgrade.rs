@@ -13,7 +13,7 @@ use gitops_upgrade::apply::engine::Target;
 use gitops_upgrade::diff::side::Source;
 use gitops_upgrade::diff::{self, Operation};
 use gitops_upgrade::git::{self, GitError, RebaseOptions};
-use gitops_upgrade::migrate::{self, engine as meng};
+use gitops_upgrade::migrate::{self, engine as meng, journal as mjournal};
 use gitops_upgrade::plan::Plan;
 
 mod files {
@@ -76,8 +76,9 @@ fn parse_sets(sets: &[String]) -> Result<BTreeMap<String, String>, Failure> {
 /// What the migration step did.
 enum Migrated {
     Nothing,
-    /// Files changed (relative paths).
-    Files(Vec<String>),
+    /// Files changed (relative paths), their journal still held (see
+    /// `migrate::journal::Held`: released once the commit has its own).
+    Held(Vec<String>, mjournal::Held),
 }
 
 /// Runs the plan's catalogs over every kustomization below `root` and
@@ -139,9 +140,10 @@ fn migrate_tree(
             print!("{}", migrate::udiff::unified(&f.rel, &f.before, &f.after));
         }
     }
-    meng::write_all(&mp.files).map_err(|m| Failure::new(1, m))?;
+    let held = mjournal::write_all_held(&mp.files).map_err(|m| Failure::new(1, m))?;
     for r in &mp.affected_roots {
         if let Err(e) = gitops_upgrade::kustomize::render_dir(r) {
+            held.release().map_err(|m| Failure::new(1, m))?;
             let rel = r.strip_prefix(root).unwrap_or(r).display().to_string();
             return Err(Failure::new(
                 1,
@@ -149,8 +151,9 @@ fn migrate_tree(
             ));
         }
     }
-    Ok(Migrated::Files(
+    Ok(Migrated::Held(
         mp.files.iter().map(|f| f.rel.clone()).collect(),
+        held,
     ))
 }
 
@@ -185,12 +188,17 @@ fn still_broken(root: &Path, broken: &[String]) -> Result<(), Failure> {
 /// Commits `files` (relative paths) on the current branch, under the
 /// journal (a kill leaves nothing committed, or an interrupted commit that
 /// `rebase --continue` finishes and `rebase --abort` undoes).
-fn commit_files(repo: &Repository, files: &[String], message: &str) -> Result<Oid, Failure> {
+fn commit_files(
+    repo: &Repository,
+    files: &[String],
+    message: &str,
+    journaled: impl FnOnce(),
+) -> Result<Oid, Failure> {
     let sig = repo
         .signature()
         .or_else(|_| Signature::now("gitops-upgrade", "gitops-upgrade@localhost"))
         .map_err(|x| Failure::new(1, format!("cannot commit the migration: {}", x.message())))?;
-    git::journal::commit_files(repo, files, message, &sig).map_err(|e| {
+    git::journal::commit_files(repo, files, message, &sig, journaled).map_err(|e| {
         Failure::new(
             e.exit_code(),
             format!("cannot commit the migration: {}", e.lines().join("\n")),
@@ -318,7 +326,9 @@ pub fn run(a: UpgradeArgs) -> Result<u8, Failure> {
     if let Some(tmp) = &tmp {
         let plan = load_plan(tmp.path())?;
         step(2, "migrate-patches (on a copy of the rebased tree)");
-        migrate_tree(tmp.path(), &plan, &sets, true)?;
+        if let Migrated::Held(_, held) = migrate_tree(tmp.path(), &plan, &sets, true)? {
+            held.release().map_err(|m| Failure::new(1, m))?;
+        }
         still_broken(tmp.path(), &broken)?;
         let hints = catalog_hints(&plan, tmp.path())?;
         let new_side = Source::Dir {
@@ -344,8 +354,9 @@ pub fn run(a: UpgradeArgs) -> Result<u8, Failure> {
 
     step(2, "migrate-patches");
     let plan = load_plan(&root)?;
-    if let Migrated::Files(files) = migrate_tree(&root, &plan, &sets, false)? {
+    if let Migrated::Held(files, held) = migrate_tree(&root, &plan, &sets, false)? {
         if !a.yes {
+            held.release().map_err(|m| Failure::new(1, m))?;
             return Err(Failure::new(
                 1,
                 format!(
@@ -356,11 +367,23 @@ pub fn run(a: UpgradeArgs) -> Result<u8, Failure> {
             ));
         }
         let msg = format!("Migrate patches for {}", plan.migrations.join(", "));
+        // The migration's journal is dropped once the commit's is written:
+        // a kill at any moment leaves one of them.
+        let mut held = Some(held);
         let id = commit_files(
             &repo,
             &files,
             &format!("{msg}\n\nWritten by gitops-upgrade upgrade --yes.\n"),
-        )?;
+            || {
+                if let Some(h) = held.take() {
+                    let _ = h.release();
+                }
+            },
+        );
+        if let Some(h) = held.take() {
+            h.release().map_err(|m| Failure::new(1, m))?;
+        }
+        let id = id?;
         println!("Committed the migration as {}.", &id.to_string()[..12]);
     }
     still_broken(&root, &broken)?;
