@@ -8,6 +8,10 @@
 //! then succeed.
 //!
 //! In CI it runs with a fixed seed, a few kills and a small repository.
+//! `GITOPS_UPGRADE_KILL_REPO=<dir>` uses a copy of that repository (with
+//! branches `main` and `upstream`) instead; `benches/kill-bench.sh` runs it
+//! on the repository of `benches/rebase-bench.sh`.
+//!
 //! A longer run (documented in docs/reliability.md):
 //!
 //! ```text
@@ -220,7 +224,12 @@ fn rebase_survives_sigkill_at_random_moments() {
     let seed = env_num("GITOPS_UPGRADE_KILL_SEED", 20261206);
     let t = tempfile::tempdir().unwrap();
     let base = t.path().join("base");
-    generate(&base, n_files);
+    // Or an existing repository with branches `main` and `upstream`
+    // (benches/kill-bench.sh passes the one benches/rebase-bench.sh makes).
+    match std::env::var_os("GITOPS_UPGRADE_KILL_REPO") {
+        Some(r) => copy_dir(Path::new(&r), &base),
+        None => generate(&base, n_files),
+    }
     let commits: Vec<String> = git_ok(&base, &["rev-list", "main", "upstream"])
         .lines()
         .map(str::to_string)
@@ -295,6 +304,7 @@ fn rebase_survives_sigkill_at_random_moments() {
         assert!(locks.is_empty(), "{what}: locks left: {locks:?}");
         *outcomes.entry(outcome).or_default() += 1;
     }
+    let n_files = git_ok(&base, &["ls-files"]).lines().count();
     println!("{n_files} files, rebase takes {span:?}; {kills} kills (seed {seed}):");
     for (o, n) in &outcomes {
         println!("  {n:3}  {o}");

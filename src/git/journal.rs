@@ -257,7 +257,10 @@ impl Journal {
         vec![
             format!(
                 "{cmd} was interrupted {}; {at}, the working tree may be part-way from {} to {}.",
-                self.phase.while_doing(),
+                match (self.op, self.phase) {
+                    (Op::Commit, Phase::Checkout) => "while writing the index",
+                    (_, p) => p.while_doing(),
+                },
                 short(self.old),
                 short(self.new)
             ),
