@@ -219,7 +219,7 @@ const REBASE: &[&str] = &["rebase", "--no-fetch", "--upstream", "upstream"];
 
 #[test]
 fn rebase_survives_sigkill_at_random_moments() {
-    let kills = env_num("GITOPS_UPGRADE_KILLS", 6);
+    let kills = env_num("GITOPS_UPGRADE_KILLS", 8);
     let n_files = env_num("GITOPS_UPGRADE_KILL_FILES", 400) as usize;
     let seed = env_num("GITOPS_UPGRADE_KILL_SEED", 20261206);
     let t = tempfile::tempdir().unwrap();
@@ -236,12 +236,26 @@ fn rebase_survives_sigkill_at_random_moments() {
         .collect();
     let before = state(&base);
 
-    // How long an uninterrupted rebase takes: the kills fall in that span.
+    // How long an uninterrupted rebase takes, and when it starts writing
+    // (the journal appears): half the kills fall anywhere in that span,
+    // half in the writing part of it.
     let (_a, done) = copy(&base);
     let start = Instant::now();
-    let o = run(&done, REBASE);
+    let mut child = cmd(&done, REBASE).stdout(Stdio::null()).spawn().unwrap();
+    let journal_at = done.join(".git/gitops-upgrade/journal.json");
+    let mut writes_from = None;
+    let status = loop {
+        if writes_from.is_none() && journal_at.exists() {
+            writes_from = Some(start.elapsed());
+        }
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    };
     let span = start.elapsed();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(status.success());
+    let writes_from = writes_from.unwrap_or(span / 2);
     let after = state(&done);
     assert_ne!(before, after);
 
@@ -249,7 +263,13 @@ fn rebase_survives_sigkill_at_random_moments() {
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
     for k in 0..kills {
         let (_w, d) = copy(&base);
-        let delay = Duration::from_micros(rng.below(span.as_micros() as usize + 1) as u64);
+        let from = if k % 2 == 0 {
+            Duration::ZERO
+        } else {
+            writes_from
+        };
+        let delay =
+            from + Duration::from_micros(rng.below((span - from).as_micros() as usize + 1) as u64);
         let mut child = cmd(&d, REBASE)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -286,7 +306,9 @@ fn rebase_survives_sigkill_at_random_moments() {
                     "{what}: {args:?}: {t}"
                 );
             }
-            let (how, want) = if k % 2 == 0 {
+            // Kills alternate between anywhere and the writing part, and
+            // by pairs between --continue and --abort.
+            let (how, want) = if (k / 2) % 2 == 0 {
                 ("--continue", &after)
             } else {
                 ("--abort", &before)
@@ -305,7 +327,9 @@ fn rebase_survives_sigkill_at_random_moments() {
         *outcomes.entry(outcome).or_default() += 1;
     }
     let n_files = git_ok(&base, &["ls-files"]).lines().count();
-    println!("{n_files} files, rebase takes {span:?}; {kills} kills (seed {seed}):");
+    println!(
+        "{n_files} files, rebase takes {span:?} (writes from {writes_from:?}); {kills} kills (seed {seed}):"
+    );
     for (o, n) in &outcomes {
         println!("  {n:3}  {o}");
     }
