@@ -652,6 +652,7 @@ fn every_failpoint_is_tested() {
     for (name, _) in gitops_upgrade::failpoint::ALL {
         let prefix = name.split('.').next().unwrap();
         let covered = src.contains(&format!("\"{name}"))
+            || src.contains(&format!("[\"{name}"))
             || src.contains(&format!("failpoints(\"{prefix}.\")"));
         assert!(covered, "failpoint {name} is not visited by a test");
     }
@@ -746,4 +747,69 @@ fn upgrade_killed_in_its_rebase_migration_or_commit_recovers() {
             &format!("upgrade killed at {fp}, {tool} {how}, upgrade again"),
         );
     }
+}
+
+#[test]
+fn apply_killed_while_saving_its_state_resumes() {
+    // apply's state file (.git/gitops-upgrade/apply-state.json) is written
+    // after each step: killed at each write (before and after the rename),
+    // it is the old or the new state, `status` reads it, and a new `apply`
+    // finishes.
+    let plan = "components:\n  - name: rok-disk-manager\n    path: rok-disk-manager/overlays/deploy\n  - name: rok-kmod\n    path: rok-kmod/overlays/deploy\n";
+    let fake = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/fake-kubectl");
+    let t = tempfile::tempdir().unwrap();
+    let base = t.path().join("repo");
+    init_repo(&base);
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("overlays-examples/rok"),
+        &base,
+    );
+    write(&base, "gitops-upgrade.yaml", plan);
+    commit_all(&base, "rok and the plan");
+    let apply = |d: &Path, fp: Option<&str>| {
+        let cluster = d.parent().unwrap().join("cluster");
+        fs::create_dir_all(&cluster).unwrap();
+        let mut c = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"));
+        c.current_dir(d)
+            .args(["apply", "--yes", "--poll-interval", "50ms", "--kubectl"])
+            .arg(&fake)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("FAKE_KUBECTL_STATE", &cluster)
+            .env_remove("GITOPS_UPGRADE_FAILPOINT");
+        if let Some(f) = fp {
+            c.env("GITOPS_UPGRADE_FAILPOINT", f);
+        }
+        c.output().unwrap()
+    };
+    let mut hit = 0;
+    for fp in ["atomic.temp-written", "atomic.renamed"] {
+        // The first state write (the run starts) and the second (the
+        // first component is done).
+        for n in 1..=2 {
+            let (_w, d) = copy(&base);
+            let o = apply(&d, Some(&format!("{fp}@{n}")));
+            assert!(
+                text(&o).contains(&format!("failpoint {fp}")),
+                "{fp}@{n}: {}",
+                text(&o)
+            );
+            hit += 1;
+            let st = run(&d, &["status"], None);
+            assert!(
+                !text(&st).contains("not valid JSON") && st.status.code() != Some(2),
+                "{fp}@{n}: status: {}",
+                text(&st)
+            );
+            let o = apply(&d, None);
+            assert!(o.status.success(), "{fp}@{n}: apply again: {}", text(&o));
+            let left: Vec<_> = fs::read_dir(d.join(".git/gitops-upgrade"))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".tmp"))
+                .collect();
+            assert!(left.is_empty(), "{fp}@{n}: {left:?}");
+        }
+    }
+    assert_eq!(hit, 4);
 }

@@ -8,6 +8,10 @@
 //! then succeed.
 //!
 //! In CI it runs with a fixed seed, a few kills and a small repository.
+//! `GITOPS_UPGRADE_KILL_REPO=<dir>` uses a copy of that repository (with
+//! branches `main` and `upstream`) instead; `benches/kill-bench.sh` runs it
+//! on the repository of `benches/rebase-bench.sh`.
+//!
 //! A longer run (documented in docs/reliability.md):
 //!
 //! ```text
@@ -215,24 +219,43 @@ const REBASE: &[&str] = &["rebase", "--no-fetch", "--upstream", "upstream"];
 
 #[test]
 fn rebase_survives_sigkill_at_random_moments() {
-    let kills = env_num("GITOPS_UPGRADE_KILLS", 6);
+    let kills = env_num("GITOPS_UPGRADE_KILLS", 8);
     let n_files = env_num("GITOPS_UPGRADE_KILL_FILES", 400) as usize;
     let seed = env_num("GITOPS_UPGRADE_KILL_SEED", 20261206);
     let t = tempfile::tempdir().unwrap();
     let base = t.path().join("base");
-    generate(&base, n_files);
+    // Or an existing repository with branches `main` and `upstream`
+    // (benches/kill-bench.sh passes the one benches/rebase-bench.sh makes).
+    match std::env::var_os("GITOPS_UPGRADE_KILL_REPO") {
+        Some(r) => copy_dir(Path::new(&r), &base),
+        None => generate(&base, n_files),
+    }
     let commits: Vec<String> = git_ok(&base, &["rev-list", "main", "upstream"])
         .lines()
         .map(str::to_string)
         .collect();
     let before = state(&base);
 
-    // How long an uninterrupted rebase takes: the kills fall in that span.
+    // How long an uninterrupted rebase takes, and when it starts writing
+    // (the journal appears): half the kills fall anywhere in that span,
+    // half in the writing part of it.
     let (_a, done) = copy(&base);
     let start = Instant::now();
-    let o = run(&done, REBASE);
+    let mut child = cmd(&done, REBASE).stdout(Stdio::null()).spawn().unwrap();
+    let journal_at = done.join(".git/gitops-upgrade/journal.json");
+    let mut writes_from = None;
+    let status = loop {
+        if writes_from.is_none() && journal_at.exists() {
+            writes_from = Some(start.elapsed());
+        }
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    };
     let span = start.elapsed();
-    assert!(o.status.success(), "{}", text(&o));
+    assert!(status.success());
+    let writes_from = writes_from.unwrap_or(span / 2);
     let after = state(&done);
     assert_ne!(before, after);
 
@@ -240,7 +263,13 @@ fn rebase_survives_sigkill_at_random_moments() {
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
     for k in 0..kills {
         let (_w, d) = copy(&base);
-        let delay = Duration::from_micros(rng.below(span.as_micros() as usize + 1) as u64);
+        let from = if k % 2 == 0 {
+            Duration::ZERO
+        } else {
+            writes_from
+        };
+        let delay =
+            from + Duration::from_micros(rng.below((span - from).as_micros() as usize + 1) as u64);
         let mut child = cmd(&d, REBASE)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -277,7 +306,9 @@ fn rebase_survives_sigkill_at_random_moments() {
                     "{what}: {args:?}: {t}"
                 );
             }
-            let (how, want) = if k % 2 == 0 {
+            // Kills alternate between anywhere and the writing part, and
+            // by pairs between --continue and --abort.
+            let (how, want) = if (k / 2) % 2 == 0 {
                 ("--continue", &after)
             } else {
                 ("--abort", &before)
@@ -295,7 +326,10 @@ fn rebase_survives_sigkill_at_random_moments() {
         assert!(locks.is_empty(), "{what}: locks left: {locks:?}");
         *outcomes.entry(outcome).or_default() += 1;
     }
-    println!("{n_files} files, rebase takes {span:?}; {kills} kills (seed {seed}):");
+    let n_files = git_ok(&base, &["ls-files"]).lines().count();
+    println!(
+        "{n_files} files, rebase takes {span:?} (writes from {writes_from:?}); {kills} kills (seed {seed}):"
+    );
     for (o, n) in &outcomes {
         println!("  {n:3}  {o}");
     }

@@ -257,7 +257,10 @@ impl Journal {
         vec![
             format!(
                 "{cmd} was interrupted {}; {at}, the working tree may be part-way from {} to {}.",
-                self.phase.while_doing(),
+                match (self.op, self.phase) {
+                    (Op::Commit, Phase::Checkout) => "while writing the index",
+                    (_, p) => p.while_doing(),
+                },
                 short(self.old),
                 short(self.new)
             ),
@@ -565,11 +568,22 @@ fn part_written(repo: &Repository, workdir: &Path, p: &Path, a: &Tree<'_>, b: &T
     let Ok(data) = std::fs::read(workdir.join(p)) else {
         return false;
     };
+    // Line-ending filters (core.autocrlf, `eol` attributes) write CRs the
+    // blob does not have: compare without them too.
+    let no_cr = |d: &[u8]| {
+        d.iter()
+            .copied()
+            .filter(|c| *c != b'\r')
+            .collect::<Vec<u8>>()
+    };
     [a, b].iter().any(|t| {
         t.get_path(p)
             .ok()
             .and_then(|e| repo.find_blob(e.id()).ok())
-            .is_some_and(|blob| blob.content().starts_with(&data))
+            .is_some_and(|blob| {
+                blob.content().starts_with(&data)
+                    || no_cr(blob.content()).starts_with(&no_cr(&data))
+            })
     })
 }
 
@@ -779,7 +793,8 @@ pub fn recover(dir: &Path, how: Recovery) -> Result<Recovered, GitError> {
 }
 
 /// Commits `files` (paths relative to the working tree, whose content is
-/// already there) on the checked-out branch, under the journal: the
+/// already there) on the checked-out branch, under the journal (once it is
+/// written, `journaled` is called): the
 /// commit object is made first, then the journal, then the index
 /// (`index.lock`), then the branch moves (`<ref>.lock`). A kill leaves no
 /// journal and nothing committed, or a journal that `rebase --continue`
@@ -790,6 +805,7 @@ pub fn commit_files(
     files: &[String],
     message: &str,
     sig: &git2::Signature<'_>,
+    journaled: impl FnOnce(),
 ) -> Result<Oid, GitError> {
     refuse_if_interrupted(repo)?;
     let head = match preflight::head(repo)? {
@@ -824,6 +840,9 @@ pub fn commit_files(
     );
     j.phase = Phase::Checkout;
     j.save(&gd)?;
+    // From here the commit's journal describes the state: the caller can
+    // drop the journal of what came before (the migration's).
+    journaled();
     failpoint::hit("commit.journal-written");
     index.write().ctx(|| "cannot write the index".into())?;
     failpoint::hit("commit.index-written");

@@ -183,8 +183,35 @@ fn remove(at: &Path) -> std::io::Result<()> {
 /// one write fails, the files already written get their old text back.
 /// The error names the file.
 pub fn write_all(files: &[FileChange]) -> Result<(), String> {
+    write_all_held(files)?.release()
+}
+
+/// A journal kept after every file was written, until the caller's next
+/// step (`upgrade --yes` commits the files) has its own journal.
+#[must_use = "release the journal once the next step is recorded"]
+pub struct Held(Option<PathBuf>);
+
+impl Held {
+    /// Removes the journal.
+    pub fn release(self) -> Result<(), String> {
+        match &self.0 {
+            Some(at) => remove(at).map_err(|e| {
+                format!(
+                    "every file was written, but {} cannot be removed: {e}",
+                    at.display()
+                )
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// [`write_all`], keeping the journal until [`Held::release`]: a kill
+/// before that is reported (every file written) and recovered like one
+/// during the write.
+pub fn write_all_held(files: &[FileChange]) -> Result<Held, String> {
     let Some(first) = files.first() else {
-        return Ok(());
+        return Ok(Held(None));
     };
     let root = root_of(first);
     let at = location(&root);
@@ -214,12 +241,7 @@ pub fn write_all(files: &[FileChange]) -> Result<(), String> {
         failpoint::hit("migrate.file-written");
     }
     failpoint::hit("migrate.all-written");
-    remove(&at).map_err(|e| {
-        format!(
-            "every file was written, but {} cannot be removed: {e}",
-            at.display()
-        )
-    })
+    Ok(Held(Some(at)))
 }
 
 /// What [`recover`] did.

@@ -24,7 +24,7 @@ use crate::apply::{head, state as apply_state, steps};
 use crate::diff::side::Source;
 use crate::diff::{self, Operation, RecreateHint};
 use crate::git::{self, time::now_stamp, GitError, RebaseOptions};
-use crate::migrate::{self, engine as meng};
+use crate::migrate::{self, engine as meng, journal as mjournal};
 use crate::plan::Plan;
 
 pub use state::{Step, UpgradeState};
@@ -121,9 +121,11 @@ fn say_text(ui: &mut dyn Ui, text: &str) {
 /// What the migration step did.
 enum Migrated {
     Nothing,
-    /// Files written (relative paths), and the first root that no longer
-    /// renders with them, if any (for a person to fix).
-    Files(Vec<String>, Option<String>),
+    /// Files written (relative paths); the first root that no longer
+    /// renders with them, if any (for a person to fix); and the migration's
+    /// journal, still held when the files are to be committed in this run
+    /// (see `migrate::journal::Held`: released once the commit has its own).
+    Files(Vec<String>, Option<String>, Option<mjournal::Held>),
 }
 
 /// Runs the plan's catalogs over every kustomization below `root` and
@@ -196,7 +198,7 @@ fn migrate_tree(
             say_text(ui, &crate::textdiff::file_diff(&f.rel, &f.before, &f.after));
         }
     }
-    migrate::journal::write_all(&mp.files).map_err(|m| UpgradeError::Stopped {
+    let held = mjournal::write_all_held(&mp.files).map_err(|m| UpgradeError::Stopped {
         step: Step::Migrate,
         message: m,
         code: 1,
@@ -204,6 +206,7 @@ fn migrate_tree(
     let files = mp.files.iter().map(|f| f.rel.clone()).collect();
     for r in &mp.affected_roots {
         if let Err(e) = crate::kustomize::render_dir(r) {
+            release(held)?;
             let rel = r.strip_prefix(root).unwrap_or(r).display().to_string();
             return Ok(Migrated::Files(
                 files,
@@ -211,10 +214,20 @@ fn migrate_tree(
                     "migrate-patches: {rel} no longer renders after the migration: {e}; \
                      fix it, commit, then run `gitops-upgrade upgrade --resume`"
                 )),
+                None,
             ));
         }
     }
-    Ok(Migrated::Files(files, None))
+    Ok(Migrated::Files(files, None, Some(held)))
+}
+
+/// Lets go of a migration's journal (the files are all written).
+fn release(held: mjournal::Held) -> Result<(), UpgradeError> {
+    held.release().map_err(|m| UpgradeError::Stopped {
+        step: Step::Migrate,
+        message: m,
+        code: 1,
+    })
 }
 
 /// Stops when a root the rebase broke still does not render.
@@ -248,8 +261,14 @@ fn still_broken(root: &Path, broken: &[String], ui: &mut dyn Ui) -> Result<(), U
 
 /// Commits `files` (relative paths) on the current branch, under the
 /// journal (a kill leaves nothing committed, or an interrupted commit that
-/// `rebase --continue` finishes and `rebase --abort` undoes).
-fn commit_files(repo: &Repository, files: &[String], message: &str) -> Result<Oid, UpgradeError> {
+/// `rebase --continue` finishes and `rebase --abort` undoes); `journaled`
+/// runs once the commit's journal is written.
+fn commit_files(
+    repo: &Repository,
+    files: &[String],
+    message: &str,
+    journaled: impl FnOnce(),
+) -> Result<Oid, UpgradeError> {
     let stop = |message: String| UpgradeError::Stopped {
         step: Step::Review,
         message: format!("cannot commit the migration: {message}"),
@@ -259,7 +278,8 @@ fn commit_files(repo: &Repository, files: &[String], message: &str) -> Result<Oi
         .signature()
         .or_else(|_| Signature::now("gitops-upgrade", "gitops-upgrade@localhost"))
         .map_err(|x| stop(x.message().to_string()))?;
-    git::journal::commit_files(repo, files, message, &sig).map_err(|e| stop(e.lines().join("\n")))
+    git::journal::commit_files(repo, files, message, &sig, journaled)
+        .map_err(|e| stop(e.lines().join("\n")))
 }
 
 /// The migrated files that still differ from HEAD (in the index or the
@@ -459,6 +479,31 @@ fn drive(
     ui: &mut dyn Ui,
     st: &mut UpgradeState,
 ) -> Result<Outcome, UpgradeError> {
+    // The migration's journal, held from the write to the commit when both
+    // happen in this run (a kill at any moment leaves one journal or the
+    // other); let go of whatever way the steps end, since every file was
+    // written.
+    let mut held: Option<mjournal::Held> = None;
+    let result = steps_from(repo, root, cluster, opts, ui, st, &mut held);
+    if let Some(h) = held.take() {
+        let released = release(h);
+        if result.is_ok() {
+            released?;
+        }
+    }
+    result
+}
+
+/// The steps from `st.step` on (see [`drive`]).
+fn steps_from(
+    repo: &Repository,
+    root: &Path,
+    cluster: &dyn Cluster,
+    opts: &Options,
+    ui: &mut dyn Ui,
+    st: &mut UpgradeState,
+    held: &mut Option<mjournal::Held>,
+) -> Result<Outcome, UpgradeError> {
     let git_dir = repo.path().to_path_buf();
     loop {
         match st.step {
@@ -483,8 +528,9 @@ fn drive(
                 step_header(ui, 2, "migrate-patches");
                 let plan = load_plan(root)?;
                 let broken = match migrate_tree(root, root, &plan, &opts.sets, false, ui)? {
-                    Migrated::Files(files, broken) => {
+                    Migrated::Files(files, broken, h) => {
                         st.migrated_files = files;
+                        *held = h;
                         broken
                     }
                     Migrated::Nothing => {
@@ -505,8 +551,15 @@ fn drive(
             Step::Review => {
                 let plan = load_plan(root)?;
                 let pending = uncommitted(repo, &st.migrated_files);
-                if !pending.is_empty() {
+                if pending.is_empty() {
+                    if let Some(h) = held.take() {
+                        release(h)?;
+                    }
+                } else {
                     if !opts.yes {
+                        if let Some(h) = held.take() {
+                            release(h)?;
+                        }
                         return Err(UpgradeError::Stopped {
                             step: Step::Review,
                             message: format!(
@@ -519,11 +572,22 @@ fn drive(
                         });
                     }
                     let msg = format!("Migrate patches for {}", plan.migrations.join(", "));
+                    // The migration's journal is dropped once the commit's
+                    // is written.
                     let id = commit_files(
                         repo,
                         &pending,
                         &format!("{msg}\n\nWritten by gitops-upgrade upgrade --yes.\n"),
-                    )?;
+                        || {
+                            if let Some(h) = held.take() {
+                                let _ = h.release();
+                            }
+                        },
+                    );
+                    if let Some(h) = held.take() {
+                        release(h)?;
+                    }
+                    let id = id?;
                     ui.say(&format!(
                         "Committed the migration as {}.",
                         &id.to_string()[..12]
@@ -693,14 +757,19 @@ fn dry_run(
 
     let plan = load_plan(tmp.path())?;
     step_header(ui, 2, "migrate-patches (on a copy of the rebased tree)");
-    if let Migrated::Files(_, Some(message)) =
+    if let Migrated::Files(_, broken, held) =
         migrate_tree(tmp.path(), root, &plan, &opts.sets, true, ui)?
     {
-        return Err(UpgradeError::Stopped {
-            step: Step::Review,
-            message,
-            code: 1,
-        });
+        if let Some(h) = held {
+            release(h)?;
+        }
+        if let Some(message) = broken {
+            return Err(UpgradeError::Stopped {
+                step: Step::Review,
+                message,
+                code: 1,
+            });
+        }
     }
     still_broken(tmp.path(), &broken, ui)?;
     let hints = head::catalog_hints(&plan, tmp.path()).map_err(UpgradeError::Usage)?;
