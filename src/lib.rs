@@ -17,4 +17,5 @@ pub mod select;
 pub mod source;
 pub mod textdiff;
 pub mod upgrade;
+pub mod usergit;
 pub mod yaml;

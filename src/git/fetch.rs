@@ -5,8 +5,6 @@
 //! network to git also keeps OpenSSL out of this binary, which makes every
 //! command start faster (`check` runs as a pre-commit hook).
 
-use std::process::{Command, Stdio};
-
 use git2::Repository;
 
 use super::error::GitError;
@@ -21,32 +19,12 @@ pub fn fetch(repo: &Repository, remote_name: &str) -> Result<(), GitError> {
     repo.find_remote(remote_name)
         .map_err(|e| fail(e.message().to_string()))?;
     let dir = repo.workdir().unwrap_or_else(|| repo.path());
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["fetch", "--prune", "--quiet", "--", remote_name])
-        // Prompts for credentials go to the terminal, as with `git fetch`.
-        .stdin(Stdio::inherit())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(|e| {
-            fail(format!(
-                "cannot run git ({e}); install git, or fetch yourself and pass --no-fetch"
-            ))
-        })?;
-    if out.status.success() {
-        return Ok(());
-    }
-    let err = String::from_utf8_lossy(&out.stderr);
-    let lines: Vec<&str> = err
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    Err(fail(if lines.is_empty() {
-        format!("git fetch exited with {}", out.status)
-    } else {
-        lines.join(" / ")
-    }))
+    crate::usergit::run(dir, &["fetch", "--prune", "--quiet", "--", remote_name]).map_err(|e| {
+        fail(match e {
+            crate::usergit::GitCmdError::Spawn(e) => {
+                format!("cannot run git ({e}); install git, or fetch yourself and pass --no-fetch")
+            }
+            e => e.message_or("git fetch"),
+        })
+    })
 }

@@ -14,7 +14,6 @@
 //! `https://github.com/` (or `git@github.com:` for SSH forms).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
@@ -276,25 +275,12 @@ impl RemoteSpec {
             .map_err(|e| format!("cannot create a directory in {}: {e}", root.display()))?;
         let dir = tmp.path();
         let git = |args: &[&str]| -> Result<(), String> {
-            let out = Command::new("git")
-                .arg("-C")
-                .arg(dir)
-                .args(args)
-                .stdin(Stdio::inherit())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .output()
-                .map_err(|e| format!("cannot run git ({e}); install git"))?;
-            if out.status.success() {
-                return Ok(());
-            }
-            let err = String::from_utf8_lossy(&out.stderr);
-            let lines: Vec<&str> = err
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect();
-            Err(format!("git {}: {}", args[0], lines.join(" / ")))
+            crate::usergit::run(dir, args).map_err(|e| match e {
+                crate::usergit::GitCmdError::Spawn(e) => {
+                    format!("cannot run git ({e}); install git")
+                }
+                e => format!("git {}: {}", args[0], e.message_or("git")),
+            })
         };
         git(&["init", "--quiet"])?;
         git(&["remote", "add", "origin", &self.clone_url])?;
