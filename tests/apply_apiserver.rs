@@ -26,24 +26,7 @@ use serde_json::Value as Json;
 
 /// The Rok plan of the stand-in tests: the operator's pods must be Ready
 /// (the status driver creates them and sets their Ready condition).
-const PLAN: &str = "\
-version: \"0.15\"
-from: \"0.14\"
-migrations: [rok-v0.15]
-components:
-  - name: rok-disk-manager
-    path: rok-disk-manager/overlays/deploy
-  - name: rok-kmod
-    path: rok-kmod/overlays/deploy
-  - name: rok-operator
-    path: rok-operator/overlays/deploy
-    ready:
-      - {kind: Pod, namespace: rok-system, selector: app=rok-operator, condition: Ready}
-  - name: rok-cluster
-    path: rok-cluster/overlays/deploy
-    ready:
-      - {kind: RokCluster, namespace: rok, name: rok, field: status.health, equals: OK}
-";
+const PLAN: &str = common::ROK_EXAMPLE_PLAN;
 
 const ROKCLUSTERS: &str = "rokclusters.crd.arrikto.com";
 

@@ -15,24 +15,7 @@ use std::time::{Duration, Instant};
 use common::{copy_tree, crate_dir, git};
 use serde_json::Value as Json;
 
-const PLAN: &str = "\
-version: \"0.15\"
-from: \"0.14\"
-migrations: [rok-v0.15]
-components:
-  - name: rok-disk-manager
-    path: rok-disk-manager/overlays/deploy
-  - name: rok-kmod
-    path: rok-kmod/overlays/deploy
-  - name: rok-operator
-    path: rok-operator/overlays/deploy
-    ready:
-      - {kind: Pod, namespace: rok-system, selector: app=rok-operator, condition: Ready}
-  - name: rok-cluster
-    path: rok-cluster/overlays/deploy
-    ready:
-      - {kind: RokCluster, namespace: rok, name: rok, field: status.health, equals: OK}
-";
+const PLAN: &str = common::ROK_EXAMPLE_PLAN;
 
 /// A repository holding the example tree (v0.14) and the plan, and an
 /// empty fake cluster.

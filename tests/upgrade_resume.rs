@@ -14,24 +14,7 @@ use std::process::{Command, Output, Stdio};
 use common::{copy_tree, crate_dir, git};
 use serde_json::Value as Json;
 
-const PLAN: &str = "\
-version: \"0.15\"
-from: \"0.14\"
-migrations: [rok-v0.15]
-components:
-  - name: rok-disk-manager
-    path: rok-disk-manager/overlays/deploy
-  - name: rok-kmod
-    path: rok-kmod/overlays/deploy
-  - name: rok-operator
-    path: rok-operator/overlays/deploy
-    ready:
-      - {kind: Pod, namespace: rok-system, selector: app=rok-operator, condition: Ready}
-  - name: rok-cluster
-    path: rok-cluster/overlays/deploy
-    ready:
-      - {kind: RokCluster, namespace: rok, name: rok, field: status.health, equals: OK}
-";
+const PLAN: &str = common::ROK_EXAMPLE_PLAN;
 
 /// The vendor's repository at 0.14, the user's clone with the plan, the
 /// vendor's 0.15 published (fetched by the upgrade), and a fake cluster.

@@ -377,3 +377,25 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The plan of the bundled Rok-like example (`overlays-examples/rok`,
+/// the tree at the repository root): its four components in the vendor
+/// guide's order, with the operator's and the cluster's readiness rules.
+pub const ROK_EXAMPLE_PLAN: &str = "\
+version: \"0.15\"
+from: \"0.14\"
+migrations: [rok-v0.15]
+components:
+  - name: rok-disk-manager
+    path: rok-disk-manager/overlays/deploy
+  - name: rok-kmod
+    path: rok-kmod/overlays/deploy
+  - name: rok-operator
+    path: rok-operator/overlays/deploy
+    ready:
+      - {kind: Pod, namespace: rok-system, selector: app=rok-operator, condition: Ready}
+  - name: rok-cluster
+    path: rok-cluster/overlays/deploy
+    ready:
+      - {kind: RokCluster, namespace: rok, name: rok, field: status.health, equals: OK}
+";
