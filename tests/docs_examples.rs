@@ -13,7 +13,8 @@
 //! `gitops-upgrade` first on `PATH`; the lines after a command are its
 //! output (standard output, then standard error). A line `...` stands for
 //! any number of lines, so that a long output can be shown in part. Every
-//! command must exit 0, except the last one when `exit=N` is given.
+//! command must exit 0, except the last one when `exit=N` is given, and a
+//! command that ends in the shell comment `# exits N`.
 //!
 //! What changes from run to run is normalized on both sides: commit ids
 //! (12 or 40 hexadecimal digits) read `<sha>`, backup time stamps
@@ -23,7 +24,10 @@
 //! Scenarios:
 //! - `empty`: an empty directory;
 //! - `examples`: a copy of `overlays-examples/` (the bundled Rok-like tree);
-//! - `fixture:NAME`: a copy of `fixtures/kustomize/NAME`.
+//! - `fixture:NAME`: a copy of `fixtures/kustomize/NAME`;
+//! - `demo-site`: the demo's repositories, kept (`demo --keep`): the
+//!   user's clone of the vendor's repository with the site's commit and the
+//!   plan, the vendor's 0.15 release fetched; the commands run in the clone.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -131,8 +135,23 @@ fn parse_examples(file: &Path) -> Vec<Example> {
     out
 }
 
-fn prepare(scenario: &str, dir: &Path) {
+/// Prepares the scenario in `dir`; returns the directory the commands run in.
+fn prepare(scenario: &str, dir: &Path, home: &Path) -> PathBuf {
     match scenario {
+        "demo-site" => {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"));
+            c.args(["demo", "--keep"]).current_dir(dir).env("TMPDIR", dir);
+            common::isolate(&mut c, home);
+            let o = c.output().unwrap();
+            assert!(o.status.success(), "demo --keep failed");
+            let out = String::from_utf8_lossy(&o.stdout);
+            let kept = out
+                .lines()
+                .find_map(|l| l.strip_prefix("The demo repository is kept in "))
+                .and_then(|l| l.strip_suffix('.'))
+                .expect("demo --keep says where the repository is");
+            return PathBuf::from(kept);
+        }
         "empty" => {}
         "examples" => common::copy_tree(&crate_dir().join("overlays-examples"), dir),
         s => match s.strip_prefix("fixture:") {
@@ -142,6 +161,7 @@ fn prepare(scenario: &str, dir: &Path) {
             None => panic!("unknown example scenario {s}"),
         },
     }
+    dir.to_path_buf()
 }
 
 fn normalize(text: &str, dir: &Path) -> Vec<String> {
@@ -175,8 +195,8 @@ fn matches(expected: &[String], actual: &[String]) -> bool {
 fn run_example(ex: &Example, bin_dir: &Path) -> Result<(), String> {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().canonicalize().unwrap();
-    prepare(&ex.scenario, &dir);
     let home = tempfile::tempdir().unwrap();
+    let cwd = prepare(&ex.scenario, &dir, home.path());
     let path = format!(
         "{}:{}",
         bin_dir.display(),
@@ -185,16 +205,20 @@ fn run_example(ex: &Example, bin_dir: &Path) -> Result<(), String> {
     let last = ex.steps.len() - 1;
     for (k, (cmd, expected)) in ex.steps.iter().enumerate() {
         let mut c = Command::new("sh");
-        c.arg("-c").arg(cmd).current_dir(&dir).env("PATH", &path);
+        c.arg("-c").arg(cmd).current_dir(&cwd).env("PATH", &path);
         common::isolate(&mut c, home.path());
         c.env("NO_COLOR", "1").env("COLUMNS", "100");
         let o = c.output().unwrap();
         let mut text = String::from_utf8_lossy(&o.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&o.stderr));
-        let want_exit = if k == last { ex.exit } else { 0 };
+        let want_exit = match cmd.rsplit_once("# exits ") {
+            Some((_, n)) => n.trim().parse().expect("# exits N"),
+            None if k == last => ex.exit,
+            None => 0,
+        };
         let got_exit = o.status.code().unwrap_or(-1);
-        let actual = normalize(&text, &dir);
-        let expected = normalize(&expected.join("\n"), &dir);
+        let actual = normalize(&text, &cwd);
+        let expected = normalize(&expected.join("\n"), &cwd);
         if got_exit != want_exit || !matches(&expected, &actual) {
             return Err(format!(
                 "{}:{}: `{cmd}` (exit {got_exit}, documented {want_exit}) printed, normalized:\n{}\n",
