@@ -140,7 +140,9 @@ fn prepare(scenario: &str, dir: &Path, home: &Path) -> PathBuf {
     match scenario {
         "demo-site" => {
             let mut c = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"));
-            c.args(["demo", "--keep"]).current_dir(dir).env("TMPDIR", dir);
+            c.args(["demo", "--keep"])
+                .current_dir(dir)
+                .env("TMPDIR", dir);
             common::isolate(&mut c, home);
             let o = c.output().unwrap();
             assert!(o.status.success(), "demo --keep failed");

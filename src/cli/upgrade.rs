@@ -2,19 +2,13 @@
 //! and `gitops-upgrade demo` (the whole upgrade on a throwaway repository).
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use clap::Args;
-use git2::{Oid, Repository, Signature};
 
 use super::common::{open_repo, ClusterArgs, TermUi};
 use super::Failure;
-use gitops_upgrade::apply::engine::ApplyError;
+use gitops_upgrade::apply::engine::{ApplyError, Ui};
 use gitops_upgrade::upgrade::{self, UpgradeError};
-
-mod files {
-    include!(concat!(env!("OUT_DIR"), "/demo_files.rs"));
-}
 
 /// The whole upgrade: rebase, migrate-patches, a diff summary, then apply.
 ///
@@ -119,129 +113,33 @@ pub struct DemoArgs {
     pub keep: bool,
 }
 
-fn write_files(dir: &Path, files: &[(&str, &[u8])]) -> Result<(), Failure> {
-    for (rel, data) in files {
-        let p = dir.join(rel);
-        if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d)
-                .map_err(|e| Failure::new(2, format!("cannot create {}: {e}", d.display())))?;
-        }
-        std::fs::write(&p, data)
-            .map_err(|e| Failure::new(2, format!("cannot write {}: {e}", p.display())))?;
-    }
-    Ok(())
-}
-
-/// Removes every file of a work tree but `.git` (the vendor's next release
-/// replaces the whole tree: files it drops are deleted).
-fn clear_tree(dir: &Path) -> Result<(), Failure> {
-    let err = |e: std::io::Error| Failure::new(2, format!("demo: {}: {e}", dir.display()));
-    for e in std::fs::read_dir(dir).map_err(err)?.flatten() {
-        if e.file_name() == ".git" {
-            continue;
-        }
-        let p = e.path();
-        if p.is_dir() {
-            std::fs::remove_dir_all(&p).map_err(err)?;
-        } else {
-            std::fs::remove_file(&p).map_err(err)?;
-        }
-    }
-    Ok(())
-}
-
-fn commit_all(repo: &Repository, who: &str, message: &str) -> Result<Oid, Failure> {
-    let e = |x: git2::Error| Failure::new(2, format!("demo: {}", x.message()));
-    let mut index = repo.index().map_err(e)?;
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .map_err(e)?;
-    index.update_all(["*"], None).map_err(e)?;
-    index.write().map_err(e)?;
-    let tree = repo.find_tree(index.write_tree().map_err(e)?).map_err(e)?;
-    let sig = Signature::now(who, &format!("{}@example.com", who.to_lowercase())).map_err(e)?;
-    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-        .map_err(e)
-}
-
-fn say(cmd: &str) {
-    println!("$ {cmd}");
-}
-
 pub fn demo(a: DemoArgs) -> Result<u8, Failure> {
-    let tmp = tempfile::Builder::new()
-        .prefix("gitops-upgrade-demo-")
-        .tempdir()
-        .map_err(|e| Failure::new(2, format!("cannot make a temporary directory: {e}")))?;
-    let base = tmp.path();
-    let vendor = base.join("vendor");
-    let user = base.join("site");
-    println!(
-        "gitops-upgrade demo: a throwaway GitOps repository in {}",
-        base.display()
-    );
-    println!("\n-- the vendor publishes release 0.14 --");
-    let e = |x: git2::Error| Failure::new(2, format!("demo: {}", x.message()));
-    let mut init = git2::RepositoryInitOptions::new();
-    init.initial_head("main");
-    let vrepo = Repository::init_opts(&vendor, &init).map_err(e)?;
-    write_files(&vendor, files::DEMO_V014)?;
-    commit_all(&vrepo, "Vendor", "Rok 0.14")?;
-
-    println!("\n-- you clone it, tailor your deploy overlays and write the upgrade plan --");
-    say("git clone vendor site");
-    let urepo = Repository::clone(&vendor.to_string_lossy(), &user).map_err(e)?;
-    write_files(&user, files::DEMO_SITE)?;
-    for (rel, _) in files::DEMO_SITE {
-        say(&format!("$EDITOR {rel}"));
-    }
-    say("gitops-upgrade init --preset rok-v0.15");
-    // Written before v0.15 is fetched: every path of the guide is kept
-    // (the external services and the ingress arrive with v0.15).
-    let (plan_text, _) = gitops_upgrade::apply::presets::render("rok-v0.15", "rok/", &|_| true)
-        .ok_or_else(|| Failure::new(2, "demo: the rok-v0.15 preset is missing"))?;
-    std::fs::write(user.join("gitops-upgrade.yaml"), plan_text)
-        .map_err(|x| Failure::new(2, format!("demo: {x}")))?;
-    commit_all(
-        &urepo,
-        "Site",
-        "Site: our deploy overlays; upgrade plan for v0.15",
-    )?;
-    say("git commit -am 'Site: our deploy overlays; upgrade plan for v0.15'");
-
-    println!("\n-- the vendor publishes release 0.15 (and deletes kubeflow/) --");
-    clear_tree(&vendor)?;
-    write_files(&vendor, files::DEMO_V015)?;
-    commit_all(&vrepo, "Vendor", "Rok 0.15")?;
-    say("git fetch origin");
-    {
-        let mut remote = urepo.find_remote("origin").map_err(e)?;
-        remote.fetch(&["main"], None, None).map_err(e)?;
-    }
-
-    println!("\n-- the upgrade, as a dry run: nothing changes, no cluster is contacted --");
-    say("gitops-upgrade upgrade --dry-run");
-    let here = std::env::current_dir().ok();
-    std::env::set_current_dir(&user)
-        .map_err(|x| Failure::new(2, format!("demo: cannot enter {}: {x}", user.display())))?;
-    let res = run(UpgradeArgs {
-        yes: false,
+    let mut ui = TermUi::new();
+    let demo = upgrade::demo::build(&mut ui).map_err(|m| Failure::new(2, m))?;
+    ui.say("");
+    ui.say("-- the upgrade, as a dry run: nothing changes, no cluster is contacted --");
+    ui.say("$ gitops-upgrade upgrade --dry-run");
+    let repo = git2::Repository::open(&demo.site)
+        .map_err(|e| Failure::new(2, format!("demo: {}", e.message())))?;
+    let opts = upgrade::Options {
         dry_run: true,
-        sets: Vec::new(),
-        resume: false,
-        cluster: ClusterArgs::default(),
-    });
-    if let Some(h) = here {
-        let _ = std::env::set_current_dir(h);
-    }
+        apply: ClusterArgs::default().options(true, false),
+        ..upgrade::Options::default()
+    };
+    let res = upgrade::run(
+        &repo,
+        &demo.site,
+        &ClusterArgs::default().kubectl(),
+        &opts,
+        &mut ui,
+    );
     if a.keep {
-        let kept = tmp.keep();
+        let kept = demo.dir.keep();
         println!(
             "\nThe demo repository is kept in {}.",
             kept.join("site").display()
         );
     }
-    res
+    res.map(|_| 0)
+        .map_err(|e| Failure::new(e.exit_code(), e.to_string()))
 }

@@ -11,6 +11,7 @@
 //! engine's [`Ui`] (lines, questions, waits), so another front end (a CI job,
 //! a controller) can drive it.
 
+pub mod demo;
 pub mod state;
 
 use std::collections::BTreeMap;
