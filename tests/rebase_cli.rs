@@ -276,6 +276,8 @@ fn local_changes_win_and_a_backup_is_made_first() {
         "{out}"
     );
     assert_eq!(git_ok(&d, &["rev-parse", &b[0]]).trim(), old);
+    // ORIG_HEAD names the old tip, as after `git rebase`.
+    assert_eq!(git_ok(&d, &["rev-parse", "ORIG_HEAD"]).trim(), old);
     assert_eq!(
         git_ok(&d, &["rev-parse", "HEAD^"]).trim(),
         git_ok(&d, &["rev-parse", "upstream"]).trim()

@@ -446,6 +446,10 @@ pub(crate) fn execute(
         });
     }
     fp(j.op, "branch-moved");
+    // As `git rebase` and `git reset` do: ORIG_HEAD names the tip before, so
+    // `git diff ORIG_HEAD` and `gitops-upgrade diff --from ORIG_HEAD` review
+    // what changed. Best effort: the backup ref is the durable record.
+    let _ = repo.reference("ORIG_HEAD", j.old, true, log);
     remove(&gd)
 }
 
