@@ -27,7 +27,10 @@
 //! - `fixture:NAME`: a copy of `fixtures/kustomize/NAME`;
 //! - `demo-site`: the demo's repositories, kept (`demo --keep`): the
 //!   user's clone of the vendor's repository with the site's commit and the
-//!   plan, the vendor's 0.15 release fetched; the commands run in the clone.
+//!   plan, the vendor's 0.15 release fetched; the commands run in the clone;
+//! - `merge-example`: the issue-11 history of one overlay file (the base
+//!   with `nodeCount: 3`; on `upstream` the vendor's `nodeCount: 5` and a new
+//!   `redis` block; on `main` the user's `nodeCount: 7`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -154,6 +157,9 @@ fn prepare(scenario: &str, dir: &Path, home: &Path) -> PathBuf {
                 .expect("demo --keep says where the repository is");
             return PathBuf::from(kept);
         }
+        "merge-example" => {
+            merge_example(dir, home);
+        }
         "empty" => {}
         "examples" => common::copy_tree(&crate_dir().join("overlays-examples"), dir),
         s => match s.strip_prefix("fixture:") {
@@ -164,6 +170,42 @@ fn prepare(scenario: &str, dir: &Path, home: &Path) -> PathBuf {
         },
     }
     dir.to_path_buf()
+}
+
+/// The history of `merge-example` (see the module's documentation).
+fn merge_example(dir: &Path, home: &Path) {
+    let git = |args: &[&str]| {
+        let mut c = Command::new("git");
+        c.args(args).current_dir(dir);
+        common::isolate(&mut c, home);
+        let o = c.output().unwrap();
+        assert!(
+            o.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    let file = dir.join("overlays/deploy/cluster.yaml");
+    let head = "apiVersion: example.com/v1\nkind: Cluster\nmetadata:\n  name: demo\nspec:\n  configVars: \"a=1;\"\n";
+    fs::create_dir_all(file.parent().unwrap()).unwrap();
+    git(&["init", "-q", "-b", "main"]);
+    fs::write(&file, format!("{head}  nodeCount: 3\n")).unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "vendor 1.0"]);
+    git(&["checkout", "-q", "-b", "upstream"]);
+    fs::write(
+        &file,
+        format!("{head}  nodeCount: 5\n  redis:\n    endpoint: redis.example:6379\n"),
+    )
+    .unwrap();
+    git(&["commit", "-qam", "vendor 1.1: redis is required"]);
+    git(&["checkout", "-q", "main"]);
+    fs::write(
+        &file,
+        format!("{head}  nodeCount: 7 # sized for our load\n"),
+    )
+    .unwrap();
+    git(&["commit", "-qam", "more nodes"]);
 }
 
 fn normalize(text: &str, dir: &Path) -> Vec<String> {
