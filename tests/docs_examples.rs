@@ -30,7 +30,11 @@
 //!   plan, the vendor's 0.15 release fetched; the commands run in the clone;
 //! - `merge-example`: the issue-11 history of one overlay file (the base
 //!   with `nodeCount: 3`; on `upstream` the vendor's `nodeCount: 5` and a new
-//!   `redis` block; on `main` the user's `nodeCount: 7`).
+//!   `redis` block; on `main` the user's `nodeCount: 7`);
+//! - `diff-roots`: a repository with three roots (`app` and `other` over
+//!   a shared `base`, and `broken`) and a component nobody includes,
+//!   committed; then, in the working tree, the base's ConfigMap changed and
+//!   `broken` naming a file that does not exist.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -160,6 +164,9 @@ fn prepare(scenario: &str, dir: &Path, home: &Path) -> PathBuf {
         "merge-example" => {
             merge_example(dir, home);
         }
+        "diff-roots" => {
+            diff_roots(dir, home);
+        }
         "empty" => {}
         "examples" => common::copy_tree(&crate_dir().join("overlays-examples"), dir),
         s => match s.strip_prefix("fixture:") {
@@ -170,6 +177,39 @@ fn prepare(scenario: &str, dir: &Path, home: &Path) -> PathBuf {
         },
     }
     dir.to_path_buf()
+}
+
+/// The repository of `diff-roots` (see the module's documentation).
+fn diff_roots(dir: &Path, home: &Path) {
+    let write = |rel: &str, text: &str| {
+        let p = dir.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    };
+    let cm = |v: &str| {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: \"{v}\"\n")
+    };
+    write("base/kustomization.yaml", "resources:\n- res.yaml\n");
+    write("base/res.yaml", &cm("1"));
+    write("app/kustomization.yaml", "resources:\n- ../base\n");
+    write("other/kustomization.yaml", "namePrefix: o-\nresources:\n- ../base\n");
+    write("broken/kustomization.yaml", "resources:\n- ../base\n");
+    write(
+        "comp/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n- target:\n    kind: Deployment\n  patch: |-\n    - op: add\n      path: /metadata/labels/x\n      value: y\n",
+    );
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["add", "-A"],
+        &["commit", "-qm", "three roots and a component"],
+    ] {
+        let mut c = Command::new("git");
+        c.args(args).current_dir(dir);
+        common::isolate(&mut c, home);
+        assert!(c.status().unwrap().success());
+    }
+    write("base/res.yaml", &cm("2"));
+    write("broken/kustomization.yaml", "resources:\n- ../base\n- missing.yaml\n");
 }
 
 /// The history of `merge-example` (see the module's documentation).
