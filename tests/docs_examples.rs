@@ -192,7 +192,10 @@ fn diff_roots(dir: &Path, home: &Path) {
     write("base/kustomization.yaml", "resources:\n- res.yaml\n");
     write("base/res.yaml", &cm("1"));
     write("app/kustomization.yaml", "resources:\n- ../base\n");
-    write("other/kustomization.yaml", "namePrefix: o-\nresources:\n- ../base\n");
+    write(
+        "other/kustomization.yaml",
+        "namePrefix: o-\nresources:\n- ../base\n",
+    );
     write("broken/kustomization.yaml", "resources:\n- ../base\n");
     write(
         "comp/kustomization.yaml",
@@ -209,7 +212,10 @@ fn diff_roots(dir: &Path, home: &Path) {
         assert!(c.status().unwrap().success());
     }
     write("base/res.yaml", &cm("2"));
-    write("broken/kustomization.yaml", "resources:\n- ../base\n- missing.yaml\n");
+    write(
+        "broken/kustomization.yaml",
+        "resources:\n- ../base\n- missing.yaml\n",
+    );
 }
 
 /// The history of `merge-example` (see the module's documentation).
@@ -296,7 +302,11 @@ fn run_example(ex: &Example, bin_dir: &Path) -> Result<(), String> {
         let mut text = String::from_utf8_lossy(&o.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&o.stderr));
         let want_exit = match cmd.rsplit_once("# exits ") {
-            Some((_, n)) => n.trim().parse().expect("# exits N"),
+            Some((_, n)) => n
+                .split(|c: char| !c.is_ascii_digit())
+                .next()
+                .and_then(|d| d.parse().ok())
+                .expect("# exits N"),
             None if k == last => ex.exit,
             None => 0,
         };
