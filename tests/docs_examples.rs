@@ -18,8 +18,8 @@
 //!
 //! What changes from run to run is normalized on both sides: commit ids
 //! (12 or 40 hexadecimal digits) read `<sha>`, backup time stamps
-//! `<stamp>`, the scenario's directory `<dir>`, and the demo's temporary
-//! directory `/tmp/gitops-upgrade-demo-XXXXXX`.
+//! `<stamp>`, durations `<n> ms`, the scenario's directory `<dir>`, and the
+//! demo's temporary directory `/tmp/gitops-upgrade-demo-XXXXXX`.
 //!
 //! Scenarios:
 //! - `empty`: an empty directory;
@@ -258,6 +258,7 @@ fn normalize(text: &str, dir: &Path) -> Vec<String> {
     let sha = regex::Regex::new(r"\b(?:[0-9a-f]{40}|[0-9a-f]{12})\b").unwrap();
     let stamp = regex::Regex::new(r"\b\d{8}T\d{6}Z\b").unwrap();
     let demo = regex::Regex::new(r"gitops-upgrade-demo-[A-Za-z0-9]{6}").unwrap();
+    let millis = regex::Regex::new(r"\b\d+ ms\b").unwrap();
     let dir_s = dir.display().to_string();
     text.lines()
         .map(|l| {
@@ -265,6 +266,7 @@ fn normalize(text: &str, dir: &Path) -> Vec<String> {
             let l = sha.replace_all(&l, "<sha>");
             let l = stamp.replace_all(&l, "<stamp>");
             let l = demo.replace_all(&l, "gitops-upgrade-demo-XXXXXX");
+            let l = millis.replace_all(&l, "<n> ms");
             l.trim_end().to_string()
         })
         .collect()
