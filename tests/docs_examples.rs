@@ -34,7 +34,11 @@
 //! - `diff-roots`: a repository with three roots (`app` and `other` over
 //!   a shared `base`, and `broken`) and a component nobody includes,
 //!   committed; then, in the working tree, the base's ConfigMap changed and
-//!   `broken` naming a file that does not exist.
+//!   `broken` naming a file that does not exist;
+//! - `remote-base`: a vendor's git repository in `vendor/` (tag `v1.0.0`
+//!   holds `deploy/base`, a ConfigMap `vendor-settings`) and `overlay/`,
+//!   whose kustomization names it as `file://<dir>/vendor//deploy/base?ref=v1.0.0`
+//!   with `namePrefix: prod-`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -167,6 +171,9 @@ fn prepare(scenario: &str, dir: &Path, home: &Path) -> PathBuf {
         "diff-roots" => {
             diff_roots(dir, home);
         }
+        "remote-base" => {
+            remote_base(dir, home);
+        }
         "empty" => {}
         "examples" => common::copy_tree(&crate_dir().join("overlays-examples"), dir),
         s => match s.strip_prefix("fixture:") {
@@ -177,6 +184,41 @@ fn prepare(scenario: &str, dir: &Path, home: &Path) -> PathBuf {
         },
     }
     dir.to_path_buf()
+}
+
+/// The repositories of `remote-base` (see the module's documentation).
+fn remote_base(dir: &Path, home: &Path) {
+    let vendor = dir.join("vendor");
+    let write = |rel: &Path, text: &str| {
+        fs::create_dir_all(rel.parent().unwrap()).unwrap();
+        fs::write(rel, text).unwrap();
+    };
+    write(
+        &vendor.join("deploy/base/kustomization.yaml"),
+        "resources:\n- cm.yaml\n",
+    );
+    write(
+        &vendor.join("deploy/base/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: vendor-settings\ndata:\n  mode: v1\n",
+    );
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["add", "-A"],
+        &["commit", "-qm", "vendor v1.0.0"],
+        &["tag", "v1.0.0"],
+    ] {
+        let mut c = Command::new("git");
+        c.args(args).current_dir(&vendor);
+        common::isolate(&mut c, home);
+        assert!(c.status().unwrap().success());
+    }
+    write(
+        &dir.join("overlay/kustomization.yaml"),
+        &format!(
+            "namePrefix: prod-\nresources:\n- file://{}//deploy/base?ref=v1.0.0\n",
+            vendor.display()
+        ),
+    );
 }
 
 /// The repository of `diff-roots` (see the module's documentation).
@@ -299,7 +341,9 @@ fn run_example(ex: &Example, bin_dir: &Path) -> Result<(), String> {
         let mut c = Command::new("sh");
         c.arg("-c").arg(cmd).current_dir(&cwd).env("PATH", &path);
         common::isolate(&mut c, home.path());
-        c.env("NO_COLOR", "1").env("COLUMNS", "100");
+        c.env("NO_COLOR", "1")
+            .env("COLUMNS", "100")
+            .env("XDG_CACHE_HOME", home.path().join(".cache"));
         let o = c.output().unwrap();
         let mut text = String::from_utf8_lossy(&o.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&o.stderr));
