@@ -38,13 +38,24 @@
 //! - `remote-base`: a vendor's git repository in `vendor/` (tag `v1.0.0`
 //!   holds `deploy/base`, a ConfigMap `vendor-settings`) and `overlay/`,
 //!   whose kustomization names it as `file://<dir>/vendor//deploy/base?ref=v1.0.0`
-//!   with `namePrefix: prod-`.
+//!   with `namePrefix: prod-`;
+//! - `apiserver-storage`: a real `kube-apiserver` and `etcd` (as in
+//!   `tests/apply_apiserver.rs`, their kubeconfig in `envtest.kubeconfig`,
+//!   the reference kubectl on `PATH` as `kubectl`) running what an earlier
+//!   commit applied (a StorageClass `fast`, ConfigMaps `settings` and
+//!   `legacy`); the commit at HEAD changes the StorageClass's `parameters`
+//!   and the ConfigMap's data, and drops `legacy` from the kustomization.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+// `control_plane` reads these from the test crate's root.
+use common::kubectl;
+
 mod common;
+#[path = "common/control_plane.rs"]
+mod control_plane;
 
 fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -146,8 +157,24 @@ fn parse_examples(file: &Path) -> Vec<Example> {
     out
 }
 
-/// Prepares the scenario in `dir`; returns the directory the commands run in.
-fn prepare(scenario: &str, dir: &Path, home: &Path) -> PathBuf {
+/// Prepares the scenario in `dir`; returns the directory the commands run
+/// in, and the control plane it runs against, if any (stopped on drop).
+fn prepare(
+    scenario: &str,
+    dir: &Path,
+    home: &Path,
+    bin_dir: &Path,
+) -> (PathBuf, Option<control_plane::ControlPlane>) {
+    if scenario == "apiserver-storage" {
+        return (
+            dir.to_path_buf(),
+            Some(apiserver_storage(dir, home, bin_dir)),
+        );
+    }
+    (prepare_files(scenario, dir, home), None)
+}
+
+fn prepare_files(scenario: &str, dir: &Path, home: &Path) -> PathBuf {
     match scenario {
         "demo-site" => {
             let mut c = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"));
@@ -184,6 +211,67 @@ fn prepare(scenario: &str, dir: &Path, home: &Path) -> PathBuf {
         },
     }
     dir.to_path_buf()
+}
+
+/// `apiserver-storage` (see the module's documentation).
+fn apiserver_storage(dir: &Path, home: &Path, bin_dir: &Path) -> control_plane::ControlPlane {
+    let cp = control_plane::ControlPlane::start();
+    fs::copy(&cp.kubeconfig, dir.join("envtest.kubeconfig")).unwrap();
+    let kubectl_link = bin_dir.join("kubectl");
+    if !kubectl_link.exists() {
+        std::os::unix::fs::symlink(kubectl(), &kubectl_link).unwrap();
+    }
+    let write = |rel: &str, text: &str| {
+        let p = dir.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    };
+    let git = |args: &[&str]| {
+        let mut c = Command::new("git");
+        c.args(args).current_dir(dir);
+        common::isolate(&mut c, home);
+        assert!(c.status().unwrap().success(), "git {args:?}");
+    };
+    let sc = |kind: &str| {
+        format!(
+            "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: fast\nprovisioner: example.com/disk\nparameters:\n  type: {kind}\n"
+        )
+    };
+    let cm = |name: &str, v: &str| {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: default\ndata:\n  v: \"{v}\"\n")
+    };
+    write(".gitignore", "envtest.kubeconfig\n");
+    write(
+        "gitops-upgrade.yaml",
+        "components:\n  - name: storage\n    path: storage\n",
+    );
+    write(
+        "storage/kustomization.yaml",
+        "resources:\n- sc.yaml\n- settings.yaml\n- legacy.yaml\n",
+    );
+    write("storage/sc.yaml", &sc("ssd"));
+    write("storage/settings.yaml", &cm("settings", "1"));
+    write("storage/legacy.yaml", &cm("legacy", "1"));
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "storage v1"]);
+    let mut c = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"));
+    c.args(["apply", "--yes", "--kubeconfig", "envtest.kubeconfig"])
+        .arg("--kubectl")
+        .arg(kubectl())
+        .current_dir(dir);
+    common::isolate(&mut c, home);
+    let o = c.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    write("storage/sc.yaml", &sc("nvme"));
+    write("storage/settings.yaml", &cm("settings", "2"));
+    write(
+        "storage/kustomization.yaml",
+        "resources:\n- sc.yaml\n- settings.yaml\n",
+    );
+    git(&["rm", "-q", "storage/legacy.yaml"]);
+    git(&["commit", "-qam", "storage v2"]);
+    cp
 }
 
 /// The repositories of `remote-base` (see the module's documentation).
@@ -330,7 +418,7 @@ fn run_example(ex: &Example, bin_dir: &Path) -> Result<(), String> {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().canonicalize().unwrap();
     let home = tempfile::tempdir().unwrap();
-    let cwd = prepare(&ex.scenario, &dir, home.path());
+    let (cwd, _control_plane) = prepare(&ex.scenario, &dir, home.path(), bin_dir);
     let path = format!(
         "{}:{}",
         bin_dir.display(),
