@@ -2,6 +2,7 @@
 //! values exactly as kustomize does.
 
 pub mod emit;
+pub mod number;
 pub mod parse;
 pub mod value;
 

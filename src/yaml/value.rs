@@ -168,7 +168,7 @@ impl Value {
             Value::Bool(b) => Some(b.to_string()),
             Value::Int(i) => Some(i.to_string()),
             Value::Uint(u) => Some(u.to_string()),
-            Value::Float(f) => Some(crate::yaml::emit::format_float_go(*f)),
+            Value::Float(f) => Some(super::number::format_float_go(*f)),
             Value::Str(s) => Some(s.clone()),
             _ => None,
         }
