@@ -216,29 +216,43 @@ fn key_from_json(j: &Json) -> Option<ObjKey> {
 
 /// Reads the state file: `Ok(None)` when there is none.
 pub fn load(git_dir: &Path) -> Result<Option<State>, StateError> {
-    let p = path(git_dir);
+    load_json(&path(git_dir), "apply", State::from_json)
+}
+
+/// Writes the state file atomically.
+pub fn save(git_dir: &Path, state: &State) -> Result<(), StateError> {
+    save_json(&path(git_dir), &state.to_json())
+}
+
+/// Reads a JSON state file and decodes it; `None` when there is none. A
+/// file that cannot be read or decoded is an error that says how to start
+/// over (`what`: "apply", "upgrade").
+pub(crate) fn load_json<T>(
+    p: &Path,
+    what: &str,
+    decode: impl Fn(&Json) -> Result<T, String>,
+) -> Result<Option<T>, StateError> {
     let err = |msg: String| StateError {
         path: p.display().to_string(),
         msg,
     };
-    let text = match std::fs::read_to_string(&p) {
+    let text = match std::fs::read_to_string(p) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(err(format!("cannot read: {e}"))),
     };
     let j: Json = serde_json::from_str(&text).map_err(|e| {
         err(format!(
-            "not valid JSON ({e}); move it away to start a new apply"
+            "not valid JSON ({e}); move it away to start a new {what}"
         ))
     })?;
-    State::from_json(&j)
+    decode(&j)
         .map(Some)
-        .map_err(|m| err(format!("{m}; move it away to start a new apply")))
+        .map_err(|m| err(format!("{m}; move it away to start a new {what}")))
 }
 
-/// Writes the state file atomically.
-pub fn save(git_dir: &Path, state: &State) -> Result<(), StateError> {
-    let p = path(git_dir);
+/// Writes a JSON state file atomically (its directory made if needed).
+pub(crate) fn save_json(p: &Path, j: &Json) -> Result<(), StateError> {
     let err = |msg: String| StateError {
         path: p.display().to_string(),
         msg,
@@ -246,10 +260,10 @@ pub fn save(git_dir: &Path, state: &State) -> Result<(), StateError> {
     if let Some(d) = p.parent() {
         std::fs::create_dir_all(d).map_err(|e| err(format!("cannot create: {e}")))?;
     }
-    let mut text = serde_json::to_string_pretty(&state.to_json())
-        .map_err(|e| err(format!("cannot encode: {e}")))?;
+    let mut text =
+        serde_json::to_string_pretty(j).map_err(|e| err(format!("cannot encode: {e}")))?;
     text.push('\n');
-    write_atomic(&p, text.as_bytes()).map_err(|e| err(format!("cannot write: {e}")))
+    write_atomic(p, text.as_bytes()).map_err(|e| err(format!("cannot write: {e}")))
 }
 
 #[cfg(test)]

@@ -9,8 +9,6 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value as Json};
 
-use crate::fsutil::write_atomic;
-
 /// The steps of the workflow, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Step {
@@ -139,13 +137,7 @@ impl UpgradeState {
     }
 }
 
-/// A problem with the state file.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {msg}")]
-pub struct StateError {
-    pub path: String,
-    pub msg: String,
-}
+pub use crate::apply::state::StateError;
 
 /// The state file of the repository whose git directory is `git_dir`.
 pub fn path(git_dir: &Path) -> PathBuf {
@@ -266,33 +258,12 @@ impl UpgradeState {
 
 /// Reads the state file; `None` when there is none.
 pub fn load(git_dir: &Path) -> Result<Option<UpgradeState>, StateError> {
-    let p = path(git_dir);
-    let err = |msg: String| StateError {
-        path: p.display().to_string(),
-        msg,
-    };
-    let text = match std::fs::read_to_string(&p) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(err(format!("cannot read: {e}"))),
-    };
-    let j: Json = serde_json::from_str(&text).map_err(|e| err(format!("not JSON: {e}")))?;
-    UpgradeState::from_json(&j).map(Some).map_err(err)
+    crate::apply::state::load_json(&path(git_dir), "upgrade", UpgradeState::from_json)
 }
 
 /// Writes the state file atomically.
 pub fn save(git_dir: &Path, st: &UpgradeState) -> Result<(), StateError> {
-    let p = path(git_dir);
-    let err = |msg: String| StateError {
-        path: p.display().to_string(),
-        msg,
-    };
-    if let Some(dir) = p.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| err(format!("cannot create: {e}")))?;
-    }
-    let mut text = serde_json::to_string_pretty(&st.to_json()).expect("JSON of plain values");
-    text.push('\n');
-    write_atomic(&p, text.as_bytes()).map_err(|e| err(format!("cannot write: {e}")))
+    crate::apply::state::save_json(&path(git_dir), &st.to_json())
 }
 
 #[cfg(test)]
@@ -322,7 +293,10 @@ mod tests {
         save(d.path(), &st).unwrap();
         assert_eq!(load(d.path()).unwrap(), Some(st));
         std::fs::write(path(d.path()), "{").unwrap();
-        assert!(load(d.path()).unwrap_err().to_string().contains("not JSON"));
+        assert!(load(d.path())
+            .unwrap_err()
+            .to_string()
+            .contains("not valid JSON"));
         std::fs::write(path(d.path()), "{\"version\": 2}").unwrap();
         assert!(load(d.path()).is_err());
     }
