@@ -17,7 +17,10 @@ use gitops_upgrade::upgrade::{self, UpgradeError};
 ///    what changes per component and what must be re-created; 4. apply the
 ///    components in the plan's order. Stops at the first step that needs a
 ///    person (a rebase that cannot start, migrated files to review and
-///    commit, deletes to confirm) and says which command continues.
+///    commit, deletes to confirm) and says which command continues. Each
+///    step is recorded in .git/gitops-upgrade/upgrade-state.json: `upgrade
+///    --resume` continues at the step that stopped without doing the ones
+///    before it again; `status` shows every step.
 ///
 /// With --dry-run nothing changes and no cluster is contacted: the rebase
 /// and the migration are computed on a throwaway copy of the result, and
@@ -26,7 +29,9 @@ use gitops_upgrade::upgrade::{self, UpgradeError};
 #[command(after_help = "Examples:\n  \
 git fetch && gitops-upgrade upgrade --dry-run\n  \
 gitops-upgrade upgrade                       # stops for you to review the migration\n  \
-gitops-upgrade upgrade --yes --context prod  # commits the migration, allows the deletes")]
+gitops-upgrade upgrade --yes --context prod  # commits the migration, allows the deletes\n  \
+gitops-upgrade upgrade --resume              # after a stop: continues at that step\n  \
+gitops-upgrade status                        # every step, and the component table")]
 pub struct UpgradeArgs {
     /// Commit the migrated files and allow the deletes without asking.
     #[arg(long, short = 'y')]
