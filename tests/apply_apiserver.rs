@@ -784,22 +784,7 @@ fn server_side_apply_through_a_named_context_of_a_named_kubeconfig() {
 #[test]
 fn upgrade_from_a_cluster_running_the_old_release() {
     let t = tempfile::tempdir().unwrap();
-    let vendor = t.path().join("vendor");
-    let user = t.path().join("site");
-    fs::create_dir_all(&vendor).unwrap();
-    git(&vendor, &["init", "-q", "-b", "main"]);
-    copy_tree(&crate_dir().join("overlays-examples/rok"), &vendor);
-    git(&vendor, &["add", "-A"]);
-    git(&vendor, &["commit", "-qm", "rok v0.14"]);
-    git(t.path(), &["clone", "-q", "vendor", "site"]);
-    fs::write(user.join("gitops-upgrade.yaml"), PLAN).unwrap();
-    // the site's own change to its overlay: migrate-patches edits only the
-    // files of the user's commits
-    let patch = user.join("rok-cluster/overlays/deploy/patches/rokcluster.yaml");
-    let text = fs::read_to_string(&patch).unwrap();
-    fs::write(&patch, text.replace("nodeCount: 5", "nodeCount: 7")).unwrap();
-    git(&user, &["add", "-A"]);
-    git(&user, &["commit", "-qm", "plan"]);
+    let (vendor, user) = common::rok_vendor_and_site(t.path(), PLAN);
     let cp = ControlPlane::start();
     cp.run(&["create", "namespace", "rok-system"]);
     let driver = cp.drive_status();
@@ -831,9 +816,7 @@ fn upgrade_from_a_cluster_running_the_old_release() {
         .clone();
     let old_image = cp.get(ROKCLUSTERS, Some("rok"), "rok").unwrap()["spec"].to_string();
 
-    copy_tree(&crate_dir().join("fixtures/upgrade/rok-v0.15"), &vendor);
-    git(&vendor, &["add", "-A"]);
-    git(&vendor, &["commit", "-qm", "rok v0.15"]);
+    common::publish_rok_v015(&vendor);
     let o = run(&["upgrade", "--yes"]);
     assert_eq!(o.status.code(), Some(0), "{}", both(&o));
     let out = stdout(&o);

@@ -811,27 +811,10 @@ struct Upstream {
 impl Upstream {
     fn new() -> Upstream {
         let t = tempfile::tempdir().unwrap();
-        let vendor = t.path().join("vendor");
-        let user = t.path().join("site");
         let cluster = t.path().join("cluster");
-        fs::create_dir_all(&vendor).unwrap();
         fs::create_dir_all(&cluster).unwrap();
-        git(&vendor, &["init", "-q", "-b", "main"]);
-        copy_tree(&crate_dir().join("overlays-examples/rok"), &vendor);
-        git(&vendor, &["add", "-A"]);
-        git(&vendor, &["commit", "-qm", "rok v0.14"]);
-        git(t.path(), &["clone", "-q", "vendor", "site"]);
-        fs::write(user.join("gitops-upgrade.yaml"), PLAN).unwrap();
-        // the site's own change to its overlay: migrate-patches edits only
-        // the files of the user's commits
-        let patch = user.join("rok-cluster/overlays/deploy/patches/rokcluster.yaml");
-        let text = fs::read_to_string(&patch).unwrap();
-        fs::write(&patch, format!("{text}# tailored for this site\n")).unwrap();
-        git(&user, &["add", "-A"]);
-        git(&user, &["commit", "-qm", "plan"]);
-        copy_tree(&crate_dir().join("fixtures/upgrade/rok-v0.15"), &vendor);
-        git(&vendor, &["add", "-A"]);
-        git(&vendor, &["commit", "-qm", "rok v0.15"]);
+        let (vendor, user) = common::rok_vendor_and_site(t.path(), PLAN);
+        common::publish_rok_v015(&vendor);
         fs::write(
             cluster.join("behaviour.json"),
             r#"{"status": {"RokCluster/rok/rok": {"health": "OK"}}}"#,

@@ -11,7 +11,7 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-use common::{copy_tree, crate_dir, git};
+use common::{crate_dir, git};
 use serde_json::Value as Json;
 
 const PLAN: &str = common::ROK_EXAMPLE_PLAN;
@@ -27,27 +27,10 @@ struct Upgrade {
 impl Upgrade {
     fn new() -> Upgrade {
         let t = tempfile::tempdir().unwrap();
-        let vendor = t.path().join("vendor");
-        let user = t.path().join("site");
         let cluster = t.path().join("cluster");
-        fs::create_dir_all(&vendor).unwrap();
         fs::create_dir_all(&cluster).unwrap();
-        git(&vendor, &["init", "-q", "-b", "main"]);
-        copy_tree(&crate_dir().join("overlays-examples/rok"), &vendor);
-        git(&vendor, &["add", "-A"]);
-        git(&vendor, &["commit", "-qm", "rok v0.14"]);
-        git(t.path(), &["clone", "-q", "vendor", "site"]);
-        fs::write(user.join("gitops-upgrade.yaml"), PLAN).unwrap();
-        // The site's own change to its overlay (migrate-patches edits only
-        // the files of the user's commits).
-        let patch = user.join("rok-cluster/overlays/deploy/patches/rokcluster.yaml");
-        let text = fs::read_to_string(&patch).unwrap();
-        fs::write(&patch, text.replace("nodeCount: 5", "nodeCount: 7")).unwrap();
-        git(&user, &["add", "-A"]);
-        git(&user, &["commit", "-qm", "plan"]);
-        copy_tree(&crate_dir().join("fixtures/upgrade/rok-v0.15"), &vendor);
-        git(&vendor, &["add", "-A"]);
-        git(&vendor, &["commit", "-qm", "rok v0.15"]);
+        let (vendor, user) = common::rok_vendor_and_site(t.path(), PLAN);
+        common::publish_rok_v015(&vendor);
         let u = Upgrade { t, user, cluster };
         u.healthy(true);
         u

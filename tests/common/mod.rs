@@ -399,3 +399,35 @@ components:
     ready:
       - {kind: RokCluster, namespace: rok, name: rok, field: status.health, equals: OK}
 ";
+
+/// The bundled example as a vendor's repository at release 0.14 in
+/// `<top>/vendor`, and the user's clone `<top>/site` with `plan` as its
+/// `gitops-upgrade.yaml` and the site's own change to its cluster overlay
+/// (`nodeCount: 7`: `migrate-patches` edits only the files of the user's
+/// commits), committed. Returns (vendor, site).
+pub fn rok_vendor_and_site(top: &Path, plan: &str) -> (PathBuf, PathBuf) {
+    let vendor = top.join("vendor");
+    let user = top.join("site");
+    fs::create_dir_all(&vendor).unwrap();
+    git(&vendor, &["init", "-q", "-b", "main"]);
+    copy_tree(&crate_dir().join("overlays-examples/rok"), &vendor);
+    git(&vendor, &["add", "-A"]);
+    git(&vendor, &["commit", "-qm", "rok v0.14"]);
+    git(top, &["clone", "-q", "vendor", "site"]);
+    fs::write(user.join("gitops-upgrade.yaml"), plan).unwrap();
+    let patch = user.join("rok-cluster/overlays/deploy/patches/rokcluster.yaml");
+    let text = fs::read_to_string(&patch).unwrap();
+    assert!(text.contains("nodeCount: 5"), "{text}");
+    fs::write(&patch, text.replace("nodeCount: 5", "nodeCount: 7")).unwrap();
+    git(&user, &["add", "-A"]);
+    git(&user, &["commit", "-qm", "plan"]);
+    (vendor, user)
+}
+
+/// The vendor publishes release 0.15 (`fixtures/upgrade/rok-v0.15`) in its
+/// repository; the user's clone has not fetched it yet.
+pub fn publish_rok_v015(vendor: &Path) {
+    copy_tree(&crate_dir().join("fixtures/upgrade/rok-v0.15"), vendor);
+    git(vendor, &["add", "-A"]);
+    git(vendor, &["commit", "-qm", "rok v0.15"]);
+}
