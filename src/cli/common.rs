@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Failure;
@@ -161,4 +161,36 @@ pub(super) fn open_repo() -> Result<(git2::Repository, PathBuf), Failure> {
         .map(Path::to_path_buf)
         .ok_or_else(|| Failure::new(2, "a bare repository has no work tree to apply from"))?;
     Ok((repo, root))
+}
+
+/// The `--output` formats.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
+}
+
+/// Writes `text` to standard output (a closed pipe is not an error).
+pub(super) fn print(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::new(
+            2,
+            format!("cannot write to standard output: {e}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A JSON value pretty-printed, with a final newline.
+pub(super) fn json_text(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The current directory.
+pub(super) fn current_dir() -> Result<PathBuf, Failure> {
+    std::env::current_dir()
+        .map_err(|e| Failure::new(2, format!("cannot read the current directory: {e}")))
 }

@@ -1,13 +1,12 @@
 //! `gitops-upgrade upgrade` (rebase, migrate-patches, diff summary, apply)
 //! and `gitops-upgrade demo` (the whole upgrade on a throwaway repository).
 
-use std::collections::BTreeMap;
-
 use clap::Args;
 
 use super::common::{open_repo, ClusterArgs, TermUi};
 use super::Failure;
 use gitops_upgrade::apply::engine::{ApplyError, Ui};
+use gitops_upgrade::migrate::report::parse_sets;
 use gitops_upgrade::upgrade::{self, UpgradeError};
 
 /// The whole upgrade: rebase, migrate-patches, a diff summary, then apply.
@@ -55,19 +54,8 @@ pub struct UpgradeArgs {
     pub cluster: ClusterArgs,
 }
 
-fn parse_sets(sets: &[String]) -> Result<BTreeMap<String, String>, Failure> {
-    let mut out = BTreeMap::new();
-    for s in sets {
-        let Some((k, v)) = s.split_once('=') else {
-            return Err(Failure::new(2, format!("--set {s}: expected KEY=VALUE")));
-        };
-        out.insert(k.trim().to_string(), v.to_string());
-    }
-    Ok(out)
-}
-
 pub fn run(a: UpgradeArgs) -> Result<u8, Failure> {
-    let sets = parse_sets(&a.sets)?;
+    let sets = parse_sets(&a.sets).map_err(|m| Failure::new(2, m))?;
     let (repo, root) = open_repo()?;
     let opts = upgrade::Options {
         yes: a.yes,

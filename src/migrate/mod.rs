@@ -7,12 +7,17 @@
 //! - [`engine`]: finding targets in kustomizations and planning the edits.
 //! - [`journal`]: the journal that makes the multi-file write recoverable.
 //! - [`owner`]: which files are the user's (the only ones edited).
+//! - [`report`]: a `migrate-patches` run (request, plan, write, render
+//!   check) and its report as text and JSON.
+//! - [`describe`]: catalogs described (`migrations list` and `show`).
 
 pub mod catalog;
+pub mod describe;
 pub mod edit;
 pub mod engine;
 pub mod journal;
 pub mod owner;
+pub mod report;
 
 pub use catalog::{Catalog, Hints};
 pub use engine::{find_kustomizations, plan, Options, Plan, Problem};
