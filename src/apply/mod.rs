@@ -5,9 +5,11 @@
 
 pub mod engine;
 pub mod head;
+pub mod init;
 pub mod kube;
 pub mod presets;
 pub mod ready;
 pub mod server_check;
 pub mod state;
 pub mod steps;
+pub mod target;

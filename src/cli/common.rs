@@ -194,3 +194,15 @@ pub(super) fn current_dir() -> Result<PathBuf, Failure> {
     std::env::current_dir()
         .map_err(|e| Failure::new(2, format!("cannot read the current directory: {e}")))
 }
+
+/// On Ctrl-C: say how `command` continues (its state file says which step
+/// was under way) and exit 130.
+pub(super) fn on_interrupt(command: &'static str) {
+    let _ = ctrlc::set_handler(move || {
+        eprintln!(
+            "\ninterrupted: continue with `gitops-upgrade {command} --resume` \
+             (`gitops-upgrade status` shows where it stopped)"
+        );
+        std::process::exit(130);
+    });
+}

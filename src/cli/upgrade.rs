@@ -3,11 +3,11 @@
 
 use clap::Args;
 
-use super::common::{open_repo, ClusterArgs, TermUi};
+use super::common::{on_interrupt, open_repo, ClusterArgs, TermUi};
 use super::Failure;
-use gitops_upgrade::apply::engine::{ApplyError, Ui};
+use gitops_upgrade::apply::engine::Ui;
 use gitops_upgrade::migrate::report::parse_sets;
-use gitops_upgrade::upgrade::{self, UpgradeError};
+use gitops_upgrade::upgrade::{self, report};
 
 /// The whole upgrade: rebase, migrate-patches, a diff summary, then apply.
 ///
@@ -65,33 +65,12 @@ pub fn run(a: UpgradeArgs) -> Result<u8, Failure> {
         apply: a.cluster.options(a.dry_run, a.yes),
     };
     if !a.dry_run {
-        // The state file already says which step was under way.
-        let _ = ctrlc::set_handler(|| {
-            eprintln!(
-                "\ninterrupted: continue with `gitops-upgrade upgrade --resume` \
-                 (`gitops-upgrade status` shows where it stopped)"
-            );
-            std::process::exit(130);
-        });
+        on_interrupt("upgrade");
     }
     let mut ui = TermUi::new();
-    match upgrade::run(&repo, &root, &a.cluster.kubectl(), &opts, &mut ui) {
-        Ok(_) => Ok(0),
-        Err(e) => {
-            let code = e.exit_code();
-            let mut msg = e.to_string();
-            if let UpgradeError::Apply(ae) = &e {
-                if ae.resumable() && !a.dry_run {
-                    let yes = matches!(ae, ApplyError::NeedsConfirmation { .. });
-                    msg.push_str(&format!(
-                        "; continue with `gitops-upgrade upgrade --resume{}`",
-                        if yes { " --yes" } else { "" }
-                    ));
-                }
-            }
-            Err(Failure::new(code, msg))
-        }
-    }
+    upgrade::run(&repo, &root, &a.cluster.kubectl(), &opts, &mut ui)
+        .map(|_| 0)
+        .map_err(|e| Failure::new(e.exit_code(), report::failure_message(&e, a.dry_run)))
 }
 
 /// Run the whole upgrade on a throwaway repository built from the bundled

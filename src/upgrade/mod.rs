@@ -12,6 +12,7 @@
 //! a controller) can drive it.
 
 pub mod demo;
+pub mod report;
 pub mod state;
 
 use std::collections::BTreeMap;
@@ -86,14 +87,7 @@ impl UpgradeError {
 }
 
 /// The exit code of an apply error: 2 for what is a usage problem.
-pub fn apply_exit_code(e: &ApplyError) -> u8 {
-    match e {
-        ApplyError::NoComponents
-        | ApplyError::UnknownComponent(..)
-        | ApplyError::NothingToResume(_) => 2,
-        _ => 1,
-    }
-}
+pub use crate::apply::target::exit_code as apply_exit_code;
 
 /// How an upgrade that did not fail ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
