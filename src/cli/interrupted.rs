@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use super::common::{json_text, print};
 use super::{Command, Failure};
 use gitops_upgrade::git::{self, journal, Recovery};
 use gitops_upgrade::migrate::journal as mjournal;
@@ -72,56 +73,11 @@ pub fn recover(abort: bool, json: bool) -> Result<u8, Failure> {
     };
     let r = git::recover(Path::new("."), how)
         .map_err(|e| Failure::new(e.exit_code(), e.lines().join("\n")))?;
-    let short = |x: git2::Oid| x.to_string()[..12].to_string();
-    let op = match r.op {
-        journal::Op::Rebase => "rebase",
-        journal::Op::Restore => "restore",
-        journal::Op::Commit => "commit of the migration",
-    };
-    let text = if json {
-        let mut s = serde_json::to_string_pretty(&serde_json::json!({
-            "operation": op,
-            "action": if abort { "abort" } else { "continue" },
-            "branch": r.branch,
-            "old": r.old.to_string(),
-            "new": r.new.to_string(),
-            "head": if abort { r.old } else { r.new }.to_string(),
-            "backup": (!abort).then_some(&r.backup),
-        }))
-        .unwrap_or_default();
-        s.push('\n');
-        s
-    } else if abort {
-        format!(
-            "Undid the interrupted {op} of {}: branch, index and working tree are back at {}.\n",
-            r.branch,
-            short(r.old)
-        )
-    } else if r.op == journal::Op::Commit {
-        format!(
-            "Finished the interrupted {op} on {}: branch and index at {}.\n",
-            r.branch,
-            short(r.new)
-        )
+    print(&if json {
+        json_text(&r.to_json())
     } else {
-        let mut t = format!(
-            "Finished the interrupted {op} of {}: branch, index and working tree are at {}; \
-             the previous tip {} is backed up as {}.\nTo undo: gitops-upgrade rebase --restore {}\n",
-            r.branch,
-            short(r.new),
-            short(r.old),
-            r.backup,
-            r.backup
-        );
-        if r.op == journal::Op::Rebase {
-            t.push_str(&format!(
-                "Next: gitops-upgrade migrate-patches, then gitops-upgrade diff --from {}\n",
-                r.backup
-            ));
-        }
-        t
-    };
-    print!("{text}");
+        r.to_text()
+    })?;
     Ok(0)
 }
 
@@ -137,19 +93,6 @@ pub fn recover_migration(root: &Path, abort: bool) -> Result<u8, Failure> {
             ),
         )
     })?;
-    if abort {
-        println!(
-            "Undid the interrupted migration: {} file(s) have their old text again ({} rewritten).",
-            r.files.len(),
-            r.wrote.len()
-        );
-    } else {
-        println!(
-            "Finished the interrupted migration: {} file(s) migrated ({} written now). \
-             Review them (git diff) and commit.",
-            r.files.len(),
-            r.wrote.len()
-        );
-    }
+    print(&r.to_text(abort))?;
     Ok(0)
 }

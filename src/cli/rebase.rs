@@ -1,12 +1,13 @@
 //! `gitops-upgrade rebase`: a thin layer over [`gitops_upgrade::git`].
 
-use std::io::Write;
 use std::path::Path;
 
 use clap::{Args, ValueEnum};
 
+use super::common::{json_text, print, Output};
 use super::Failure;
-use gitops_upgrade::git::{self, preflight, DeletePolicy, GitError, MergeMode, RebaseOptions};
+use gitops_upgrade::git::RebaseOptions;
+use gitops_upgrade::git::{self, preflight, BackupList, DeletePolicy, GitError, MergeMode};
 
 /// Put your overlay commits on the new upstream; your changes win conflicts.
 #[derive(Args, Debug)]
@@ -131,31 +132,8 @@ pub enum Merge {
     Line,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Output {
-    Text,
-    Json,
-}
-
 fn failure(e: GitError) -> Failure {
     Failure::new(e.exit_code(), e.lines().join("\n"))
-}
-
-fn print(text: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::new(
-            2,
-            format!("cannot write to standard output: {e}"),
-        )),
-        _ => Ok(()),
-    }
-}
-
-fn json(v: &serde_json::Value) -> String {
-    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
-    s.push('\n');
-    s
 }
 
 pub fn run(a: RebaseArgs) -> Result<u8, Failure> {
@@ -169,51 +147,10 @@ pub fn run(a: RebaseArgs) -> Result<u8, Failure> {
     if let Some(b) = &a.restore {
         let which = (!b.is_empty()).then_some(b.as_str());
         let o = git::restore(here, which, a.dry_run).map_err(failure)?;
-        let text = match a.output {
-            Output::Json => json(&serde_json::json!({
-                "branch": o.branch,
-                "backup": o.backup,
-                "restored": o.restored.to_string(),
-                "previous": o.previous.to_string(),
-                "previous_backup": o.previous_backup,
-                "dry_run": o.dry_run,
-            })),
-            Output::Text => {
-                let mut t = String::new();
-                let short = |x: git2::Oid| x.to_string()[..12].to_string();
-                if o.dry_run {
-                    t.push_str(&format!(
-                        "Dry run: would reset {} from {} to {} ({}).\n",
-                        o.branch,
-                        short(o.previous),
-                        short(o.restored),
-                        o.backup
-                    ));
-                } else if o.previous == o.restored {
-                    t.push_str(&format!(
-                        "{} is already at {} ({}).\n",
-                        o.branch,
-                        short(o.restored),
-                        o.backup
-                    ));
-                } else {
-                    t.push_str(&format!(
-                        "Reset {} from {} to {} ({}); index and working tree updated.\n",
-                        o.branch,
-                        short(o.previous),
-                        short(o.restored),
-                        o.backup
-                    ));
-                }
-                if let Some(p) = &o.previous_backup {
-                    t.push_str(&format!(
-                        "The replaced tip is backed up as {p}.\nTo undo: gitops-upgrade rebase --restore {p}\n"
-                    ));
-                }
-                t
-            }
-        };
-        print(&text)?;
+        print(&match a.output {
+            Output::Json => json_text(&o.to_json()),
+            Output::Text => o.to_text(),
+        })?;
         return Ok(0);
     }
     let opts = RebaseOptions {
@@ -234,7 +171,7 @@ pub fn run(a: RebaseArgs) -> Result<u8, Failure> {
     };
     let report = git::rebase(here, &opts).map_err(failure)?;
     let text = match a.output {
-        Output::Json => json(&report.to_json()),
+        Output::Json => json_text(&report.to_json()),
         Output::Text => report.to_text(),
     };
     print(&text)?;
@@ -253,45 +190,10 @@ fn list(here: &Path, output: Output) -> Result<u8, Failure> {
     let head = preflight::head(&repo)
         .map_err(failure)?
         .map_err(|p| Failure::new(2, p))?;
-    let backups = git::list_backups(&repo, &head.branch).map_err(failure)?;
-    let summary = |id: git2::Oid| {
-        repo.find_commit(id)
-            .ok()
-            .and_then(|c| c.summary().ok().flatten().map(str::to_string))
-            .unwrap_or_default()
-    };
-    let text = match output {
-        Output::Json => json(&serde_json::Value::Array(
-            backups
-                .iter()
-                .map(|b| {
-                    serde_json::json!({
-                        "ref": b.name,
-                        "stamp": b.stamp,
-                        "commit": b.target.to_string(),
-                        "summary": summary(b.target),
-                    })
-                })
-                .collect(),
-        )),
-        Output::Text => {
-            if backups.is_empty() {
-                format!("No backups of {} yet.\n", head.branch)
-            } else {
-                backups
-                    .iter()
-                    .map(|b| {
-                        format!(
-                            "{}  {}  {}\n",
-                            b.name,
-                            &b.target.to_string()[..12],
-                            summary(b.target)
-                        )
-                    })
-                    .collect()
-            }
-        }
-    };
-    print(&text)?;
+    let backups = BackupList::of(&repo, &head.branch).map_err(failure)?;
+    print(&match output {
+        Output::Json => json_text(&backups.to_json()),
+        Output::Text => backups.to_text(),
+    })?;
     Ok(0)
 }

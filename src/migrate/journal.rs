@@ -253,6 +253,26 @@ pub struct Recovered {
     pub files: Vec<String>,
 }
 
+impl Recovered {
+    /// What the recovery did (`abort`: undid the migration).
+    pub fn to_text(&self, abort: bool) -> String {
+        if abort {
+            format!(
+                "Undid the interrupted migration: {} file(s) have their old text again ({} rewritten).\n",
+                self.files.len(),
+                self.wrote.len()
+            )
+        } else {
+            format!(
+                "Finished the interrupted migration: {} file(s) migrated ({} written now). \
+                 Review them (git diff) and commit.\n",
+                self.files.len(),
+                self.wrote.len()
+            )
+        }
+    }
+}
+
 /// Finishes (`abort` false: every file gets its new text) or undoes
 /// (`abort` true: every file gets its old text back) the interrupted
 /// migration of `root`. Refuses, changing nothing, when a file holds
