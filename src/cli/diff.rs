@@ -1,20 +1,14 @@
 //! `gitops-upgrade diff`.
 
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::IsTerminal;
+use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
+use super::common::{current_dir, json_text, print, Output};
 use super::{ColorChoice, Failure};
-use gitops_upgrade::diff::report::{to_json, to_text, Report, TextStyle};
-use gitops_upgrade::diff::side::{self, Source};
-use gitops_upgrade::diff::{run::diff_roots, DiffOptions};
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Text,
-    Json,
-}
+use gitops_upgrade::diff::report::{to_json, to_text, TextStyle};
+use gitops_upgrade::diff::request::{self, Request};
 
 /// Show what will change, resource by resource, between two revisions or trees.
 #[derive(Args, Debug)]
@@ -56,8 +50,8 @@ pub struct DiffArgs {
     pub exit_code: bool,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub output: OutputFormat,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
 
     /// Show Secret data and stringData values instead of masking them.
     #[arg(long)]
@@ -91,120 +85,19 @@ fn color_for_stdout(c: ColorChoice) -> bool {
     }
 }
 
-/// ROOT arguments as paths from the top of each side.
-fn normalize_roots(roots: &[PathBuf], prefix: &Path) -> Result<Vec<String>, Failure> {
-    roots
-        .iter()
-        .map(|r| {
-            let p = if r.is_absolute() {
-                r.clone()
-            } else {
-                prefix.join(r)
-            };
-            let p = gitops_upgrade::source::clean(&p);
-            if p.starts_with("..") || p.is_absolute() {
-                return Err(Failure::new(
-                    2,
-                    format!("root '{}' is outside the repository", r.display()),
-                ));
-            }
-            let s = p.to_string_lossy().trim_end_matches('/').to_string();
-            Ok(if s.is_empty() { ".".into() } else { s })
-        })
-        .collect()
-}
-
 pub fn run(a: DiffArgs, color: ColorChoice) -> Result<u8, Failure> {
-    let fail = |m: String| Failure::new(2, m);
-    let repo = git2::Repository::discover(".").ok();
-    let cwd = std::env::current_dir()
-        .map_err(|e| fail(format!("cannot read the current directory: {e}")))?;
-    // Where the current directory lies in the working tree.
-    let (workdir, prefix) = match repo.as_ref().and_then(|r| r.workdir()) {
-        Some(w) => {
-            let w = std::fs::canonicalize(w).unwrap_or_else(|_| w.to_path_buf());
-            let c = std::fs::canonicalize(&cwd).unwrap_or(cwd.clone());
-            let prefix = c
-                .strip_prefix(&w)
-                .map(Path::to_path_buf)
-                .unwrap_or_default();
-            (Some(w), prefix)
-        }
-        None => (None, PathBuf::new()),
-    };
-    let from = side::open(&a.from, repo.as_ref()).map_err(|e| fail(format!("--from: {e}")))?;
-    let to = match &a.to {
-        Some(t) => side::open(t, repo.as_ref()).map_err(|e| fail(format!("--to: {e}")))?,
-        None => match &workdir {
-            Some(w) => Source::Dir {
-                path: w.clone(),
-                worktree: true,
-            },
-            None => {
-                return Err(fail(
-                    "not inside a git working tree: give --to <rev|dir> (and --from)".into(),
-                ))
-            }
-        },
-    };
-    let from_label = format!("--from {}", a.from);
-    let to_label = match &a.to {
-        Some(t) => format!("--to {t}"),
-        None => "working-tree".to_string(),
-    };
-    let roots = if a.roots.is_empty() {
-        let mut all = from
-            .roots()
-            .map_err(|e| fail(format!("{from_label}: {e}")))?;
-        all.extend(to.roots().map_err(|e| fail(format!("{to_label}: {e}")))?);
-        all.sort();
-        all.dedup();
-        if all.is_empty() {
-            return Err(fail("no kustomization found on either side".into()));
-        }
-        all
-    } else {
-        normalize_roots(&a.roots, &prefix)?
-    };
-    if !a.roots.is_empty() {
-        for r in &roots {
-            if !from.has_kustomization(r) && !to.has_kustomization(r) {
-                return Err(fail(format!(
-                    "root {r}: no kustomization there on either side ({from_label} nor {to_label})"
-                )));
-            }
-        }
-    }
-    let opts = DiffOptions {
+    let report = request::run(&Request {
+        cwd: &current_dir()?,
+        from: &a.from,
+        to: a.to.as_deref(),
+        roots: &a.roots,
         show_secrets: a.show_secrets,
-        recreate_hints: catalog_hints()?,
-    };
-    let jobs = a.jobs.map(usize::from).unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
-    let outcomes = diff_roots(
-        repo.as_ref().map(|r| r.path()),
-        [&from.spec(), &to.spec()],
-        &roots,
-        &opts,
-        jobs,
-    );
-    let report = Report::new(
-        from.info(&a.from),
-        to.info(a.to.as_deref().unwrap_or("working tree")),
-        [from_label, to_label],
-        outcomes,
-    );
-    let text = match a.output {
-        OutputFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&to_json(&report, a.context, !a.stat))
-                .map_err(|e| fail(format!("cannot print JSON: {e}")))?;
-            s.push('\n');
-            s
-        }
-        OutputFormat::Text => to_text(
+        jobs: a.jobs.map(usize::from),
+    })
+    .map_err(|m| Failure::new(2, m))?;
+    print(&match a.output {
+        Output::Json => json_text(&to_json(&report, a.context, !a.stat)),
+        Output::Text => to_text(
             &report,
             TextStyle {
                 color: color_for_stdout(color),
@@ -212,35 +105,10 @@ pub fn run(a: DiffArgs, color: ColorChoice) -> Result<u8, Failure> {
                 stat: a.stat,
             },
         ),
-    };
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(fail(format!("cannot write to standard output: {e}")));
-        }
-    }
+    })?;
     // One line per root that did not render, after everything else.
     for e in &report.errors {
         super::report(color, &format!("root {} {}", e.root, report.error_text(e)));
     }
-    Ok(if !report.errors.is_empty() {
-        2
-    } else if a.exit_code && report.has_differences() {
-        1
-    } else {
-        0
-    })
-}
-
-/// The `recreate` hints of the migration catalogs that the repository's
-/// `gitops-upgrade.yaml` names: any change to such a resource is marked for
-/// re-creation, with the catalog as the reason.
-pub(super) fn catalog_hints() -> Result<Vec<gitops_upgrade::diff::RecreateHint>, Failure> {
-    Ok(
-        gitops_upgrade::migrate::catalog::active_catalogs(Path::new("."))
-            .map_err(|m| Failure::new(2, m))?
-            .iter()
-            .flat_map(gitops_upgrade::diff::recreate_hints_of)
-            .collect(),
-    )
+    Ok(report.exit_code(a.exit_code))
 }

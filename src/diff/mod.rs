@@ -16,6 +16,7 @@ pub mod compact;
 pub mod fields;
 pub mod immutable;
 pub mod report;
+pub mod request;
 pub mod run;
 pub mod side;
 
