@@ -24,6 +24,7 @@ pub mod index_file;
 pub mod locate;
 pub mod migrations;
 pub mod policy;
+pub mod report;
 pub mod snapshot;
 pub mod text;
 pub mod version;

@@ -1,20 +1,13 @@
 //! `gitops-upgrade check`: the pre-commit guardrails.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use clap::{Args, ValueEnum};
-use serde_json::json;
+use clap::Args;
 
+use super::common::{current_dir, json_text, note, print, Output};
 use super::Failure;
-use gitops_upgrade::check::{self, policy, Mode, Options};
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Output {
-    Text,
-    Json,
-}
+use gitops_upgrade::check::{self, report, Mode, Options};
 
 /// Check files before a commit: YAML, conflict markers, renders of the
 /// kustomization roots they affect, pending migrations, upgrade policies.
@@ -73,136 +66,41 @@ pub struct CheckArgs {
     pub verbose: bool,
 }
 
-fn print(text: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|_| out.flush())
-        .map_err(|e| Failure::new(2, format!("cannot write to standard output: {e}")))
-}
-
-fn list_policies(repo: &git2::Repository, output: Output) -> Result<u8, Failure> {
-    let root = repo.workdir().map(Path::to_path_buf).unwrap_or_default();
-    let plan = gitops_upgrade::plan::load(&root).map_err(|e| Failure::new(2, e.to_string()))?;
-    let mut findings = Vec::new();
-    let mut catalogs = Vec::new();
-    if let Some(p) = &plan {
-        for name in &p.migrations {
-            let c = match gitops_upgrade::migrate::Catalog::builtin(name) {
-                Some(c) => c,
-                None => std::fs::read_to_string(root.join(name))
-                    .map_err(|e| Failure::new(2, format!("{name}: {e}")))
-                    .map(|t| gitops_upgrade::migrate::Catalog::parse(&t))?,
-            };
-            catalogs.push(c.map_err(|e| Failure::new(2, format!("{name}: {}", e.msg)))?);
-        }
-    }
-    let ps = check::active_policies(plan.as_ref(), &catalogs, None, &mut findings);
-    if let Some(f) = findings.first() {
-        return Err(Failure::new(2, f.to_string()));
-    }
-    if output == Output::Json {
-        let v: Vec<_> = ps
-            .iter()
-            .map(|p| {
-                json!({
-                    "rule": p.rule_id(), "set": p.set, "id": p.id, "kind": p.rule.name(),
-                    "severity": p.severity.as_str(), "description": p.description,
-                    "select": {"apiVersion": p.select.api_version, "kind": p.select.kind,
-                               "name": p.select.name, "namespace": p.select.namespace},
-                })
-            })
-            .collect();
-        print(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&v).unwrap_or_default()
-        ))?;
-        return Ok(0);
-    }
-    let mut t = String::new();
-    for p in &ps {
-        t.push_str(&format!(
-            "{:<36} {:<22} {:<18} {}\n",
-            p.rule_id(),
-            p.rule.name(),
-            p.select.kind,
-            p.description
-        ));
-    }
-    let sets: Vec<String> = policy::builtin_sets().into_iter().map(|s| s.name).collect();
-    t.push_str(&format!(
-        "{} policies in force (built-in sets: {}; turn one off with `policies: {{disable: [<set>|<set>/<id>]}}` in gitops-upgrade.yaml)\n",
-        ps.len(),
-        sets.join(", ")
-    ));
-    print(&t)?;
-    Ok(0)
-}
-
 pub fn run(a: CheckArgs) -> Result<u8, Failure> {
     let started = Instant::now();
-    let here = std::env::current_dir()
-        .map_err(|e| Failure::new(2, format!("cannot read the current directory: {e}")))?;
+    let here = current_dir()?;
     if a.list_policies {
         let repo = git2::Repository::discover(&here)
             .map_err(|_| Failure::new(2, "not inside a git repository"))?;
-        return list_policies(&repo, a.output);
+        let root = repo.workdir().map(Path::to_path_buf).unwrap_or_default();
+        let ps = report::policies_in_force(&root).map_err(|m| Failure::new(2, m))?;
+        print(&match a.output {
+            Output::Json => json_text(&report::policies_json(&ps)),
+            Output::Text => report::policies_text(&ps),
+        })?;
+        return Ok(0);
     }
+    let mode = if a.staged {
+        Mode::Staged
+    } else {
+        Mode::Worktree
+    };
     let opts = Options {
-        mode: if a.staged {
-            Mode::Staged
-        } else {
-            Mode::Worktree
-        },
+        mode,
         files: Vec::new(),
         changed: a.changed,
         against: (a.against != "HEAD").then(|| a.against.clone()),
         cache: !a.no_cache,
     };
     let report = check::run_in(&here, &a.files, opts).map_err(|e| Failure::new(2, e))?;
-    let code = u8::from(report.errors() > 0);
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     if a.output == Output::Json {
-        let v = json!({
-            "status": if code == 0 { "clean" } else { "findings" },
-            "mode": if a.staged { "staged" } else { "worktree" },
-            "whole_repository": report.whole,
-            "files": report.files.len(),
-            "roots": report.roots,
-            "policies": report.policies,
-            "errors": report.errors(),
-            "warnings": report.warnings(),
-            "findings": report.findings.iter().map(|f| json!({
-                "path": f.path, "line": f.line, "col": f.col, "rule": f.rule,
-                "message": f.message, "severity": f.severity.as_str(),
-            })).collect::<Vec<_>>(),
-        });
-        print(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&v).unwrap_or_default()
-        ))?;
-        return Ok(code);
+        print(&json_text(&report.to_json(mode)))?;
+        return Ok(report.exit_code());
     }
-    let mut t = String::new();
-    for f in &report.findings {
-        t.push_str(&f.to_string());
-        t.push('\n');
-    }
-    print(&t)?;
+    print(&report.to_text())?;
     if !report.findings.is_empty() || a.verbose {
-        let what = if report.whole {
-            "the whole repository".to_string()
-        } else {
-            format!("{} file(s)", report.files.len())
-        };
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "check: {} error(s), {} warning(s) in {what}; {} root(s) rendered, {} applicable policies, {:.0} ms",
-            report.errors(),
-            report.warnings(),
-            report.roots.len(),
-            report.policies,
-            ms
-        );
+        note(&report.summary(ms));
     }
-    Ok(code)
+    Ok(report.exit_code())
 }

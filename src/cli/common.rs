@@ -206,3 +206,8 @@ pub(super) fn on_interrupt(command: &'static str) {
         std::process::exit(130);
     });
 }
+
+/// Writes a line to standard error (a closed stderr is not an error).
+pub(super) fn note(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::common::{current_dir, json_text, print, Output};
+use super::common::{current_dir, json_text, note, print, Output};
 use super::Failure;
 use gitops_upgrade::migrate::report::{self, Mode, Request};
 use gitops_upgrade::migrate::{catalog, describe};
@@ -100,7 +100,7 @@ pub fn run(a: MigrateArgs) -> Result<u8, Failure> {
     let json = a.output == Output::Json;
     if !json {
         for l in r.notes() {
-            eprintln!("{l}");
+            note(&l);
         }
     }
     if let Some(m) = r.failure(json) {
