@@ -57,6 +57,66 @@ pub enum Removed {
     NoHook(PathBuf),
 }
 
+/// `p` relative to the work tree `root` when below it.
+fn show(p: &Path, root: Option<&Path>) -> String {
+    root.and_then(|r| p.strip_prefix(r).ok())
+        .unwrap_or(p)
+        .display()
+        .to_string()
+}
+
+impl Installed {
+    /// What was done (`dry_run`: would be done), paths relative to the
+    /// work tree `root`; `binary` is what the hook runs.
+    pub fn to_text(&self, root: Option<&Path>, binary: &str, dry_run: bool) -> String {
+        let verb = |past: &str, base: &str| {
+            if dry_run {
+                format!("Would {base}")
+            } else {
+                past.to_string()
+            }
+        };
+        match self {
+            Installed::Created(h) => format!(
+                "{} {}: runs `{binary} check --staged --changed` before each commit.\n",
+                verb("Installed", "install"),
+                show(h, root)
+            ),
+            Installed::Updated(h) => format!(
+                "{} {} (it was already gitops-upgrade's hook): runs `{binary} check --staged --changed`.\n",
+                verb("Updated", "update"),
+                show(h, root)
+            ),
+            Installed::Replaced { hook, backup } => format!(
+                "{} {}; the previous hook {} {} (`gitops-upgrade hook uninstall` puts it back).\n",
+                verb("Installed", "install"),
+                show(hook, root),
+                if dry_run { "would be kept as" } else { "is kept as" },
+                show(backup, root)
+            ),
+        }
+    }
+}
+
+impl Removed {
+    /// What was done (`dry_run`: would be done), paths relative to the
+    /// work tree `root`.
+    pub fn to_text(&self, root: Option<&Path>, dry_run: bool) -> String {
+        let removed = if dry_run { "Would remove" } else { "Removed" };
+        match self {
+            Removed::NoHook(h) => {
+                format!("No pre-commit hook at {}: nothing to do.\n", show(h, root))
+            }
+            Removed::Removed(h) => format!("{removed} {}.\n", show(h, root)),
+            Removed::Restored { hook, backup } => format!(
+                "{removed} {} and put back the previous hook from {}.\n",
+                show(hook, root),
+                show(backup, root)
+            ),
+        }
+    }
+}
+
 /// The hooks directory: `core.hooksPath` (relative to the working tree)
 /// or the `hooks` directory of the repository's common git directory.
 pub fn hooks_dir(repo: &Repository) -> PathBuf {
@@ -271,5 +331,30 @@ mod tests {
         assert_eq!(backup_of(&s), Some(BACKUP));
         assert!(!is_ours("#!/bin/sh\nexec lint\n"));
         assert_eq!(backup_of(&script("x", None)), None);
+    }
+
+    #[test]
+    fn texts_name_paths_below_the_work_tree() {
+        let root = Path::new("/r");
+        let hook = PathBuf::from("/r/.git/hooks/pre-commit");
+        let backup = PathBuf::from("/r/.git/hooks/pre-commit.backup");
+        let i = Installed::Replaced {
+            hook: hook.clone(),
+            backup: backup.clone(),
+        };
+        assert_eq!(
+            i.to_text(Some(root), "/bin/g", true),
+            "Would install .git/hooks/pre-commit; the previous hook would be kept as \
+             .git/hooks/pre-commit.backup (`gitops-upgrade hook uninstall` puts it back).\n"
+        );
+        assert_eq!(
+            Removed::Removed(hook.clone()).to_text(None, false),
+            "Removed /r/.git/hooks/pre-commit.\n"
+        );
+        assert_eq!(
+            Removed::Restored { hook, backup }.to_text(Some(root), true),
+            "Would remove .git/hooks/pre-commit and put back the previous hook from \
+             .git/hooks/pre-commit.backup.\n"
+        );
     }
 }

@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
+use super::common::{current_dir, print};
 use super::Failure;
-use gitops_upgrade::check::hook::{self, Installed, Removed};
+use gitops_upgrade::check::hook;
 
 /// Install or remove the git pre-commit hook that runs
 /// `gitops-upgrade check --staged --changed`.
@@ -55,21 +56,11 @@ pub enum HookCommand {
     },
 }
 
-fn show(p: &Path, root: Option<&Path>) -> String {
-    root.and_then(|r| p.strip_prefix(r).ok())
-        .map(|r| r.display().to_string())
-        .unwrap_or_else(|| p.display().to_string())
-}
-
 pub fn run(a: HookArgs) -> Result<u8, Failure> {
-    let here = std::env::current_dir()
-        .map_err(|e| Failure::new(2, format!("cannot read the current directory: {e}")))?;
-    let repo = git2::Repository::discover(&here)
+    let repo = git2::Repository::discover(current_dir()?)
         .map_err(|_| Failure::new(2, "not inside a git repository"))?;
     let root = repo.workdir().map(Path::to_path_buf);
-    let root = root.as_deref();
-    let would = |dry: bool| if dry { "Would " } else { "" };
-    match a.command {
+    let text = match a.command {
         HookCommand::Install {
             force,
             binary,
@@ -82,62 +73,15 @@ pub fn run(a: HookArgs) -> Result<u8, Failure> {
                     .and_then(std::fs::canonicalize)
                     .map_err(|e| Failure::new(2, format!("cannot find this executable: {e}")))?,
             };
-            let bin_s = bin.to_string_lossy().into_owned();
-            let done = hook::install(&repo, &bin_s, force, dry_run)
-                .map_err(|e| Failure::new(e.code, e.message))?;
-            let verb = |past: &str, base: &str| {
-                if dry_run {
-                    format!("Would {base}")
-                } else {
-                    past.to_string()
-                }
-            };
-            let text = match done {
-                Installed::Created(h) => format!(
-                    "{} {}: runs `{bin_s} check --staged --changed` before each commit.\n",
-                    verb("Installed", "install"),
-                    show(&h, root)
-                ),
-                Installed::Updated(h) => format!(
-                    "{} {} (it was already gitops-upgrade's hook): runs `{bin_s} check --staged --changed`.\n",
-                    verb("Updated", "update"),
-                    show(&h, root)
-                ),
-                Installed::Replaced { hook, backup } => format!(
-                    "{} {}; the previous hook {} {} (`gitops-upgrade hook uninstall` puts it back).\n",
-                    verb("Installed", "install"),
-                    show(&hook, root),
-                    if dry_run { "would be kept as" } else { "is kept as" },
-                    show(&backup, root)
-                ),
-            };
-            print!("{text}");
-            Ok(0)
+            let bin = bin.to_string_lossy();
+            hook::install(&repo, &bin, force, dry_run)
+                .map_err(|e| Failure::new(e.code, e.message))?
+                .to_text(root.as_deref(), &bin, dry_run)
         }
-        HookCommand::Uninstall { dry_run } => {
-            let done =
-                hook::uninstall(&repo, dry_run).map_err(|e| Failure::new(e.code, e.message))?;
-            match done {
-                Removed::NoHook(h) => {
-                    println!("No pre-commit hook at {}: nothing to do.", show(&h, root))
-                }
-                Removed::Removed(h) => {
-                    println!(
-                        "{}{} {}.",
-                        would(dry_run),
-                        if dry_run { "remove" } else { "Removed" },
-                        show(&h, root)
-                    )
-                }
-                Removed::Restored { hook, backup } => println!(
-                    "{}{} {} and put back the previous hook from {}.",
-                    would(dry_run),
-                    if dry_run { "remove" } else { "Removed" },
-                    show(&hook, root),
-                    show(&backup, root)
-                ),
-            }
-            Ok(0)
-        }
-    }
+        HookCommand::Uninstall { dry_run } => hook::uninstall(&repo, dry_run)
+            .map_err(|e| Failure::new(e.code, e.message))?
+            .to_text(root.as_deref(), dry_run),
+    };
+    print(&text)?;
+    Ok(0)
 }
