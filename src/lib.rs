@@ -11,6 +11,7 @@ pub mod git;
 pub mod kustomize;
 pub mod merge;
 pub mod migrate;
+pub mod outcome;
 pub mod plan;
 pub mod resource;
 pub mod select;

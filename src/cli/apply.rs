@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::common::TermUi;
-use super::common::{current_dir, json_text, on_interrupt, open_repo, print, ClusterArgs, Output};
+use super::common::{current_dir, on_interrupt, open_repo, print, show, ClusterArgs, Output};
 use super::Failure;
 use gitops_upgrade::apply::engine::{self, Options};
 use gitops_upgrade::apply::{init, target};
@@ -105,10 +105,7 @@ pub struct StatusArgs {
 pub fn status(a: StatusArgs) -> Result<u8, Failure> {
     let (repo, _root) = open_repo()?;
     let st = Status::load(repo.path()).map_err(|e| Failure::new(2, e.to_string()))?;
-    print(&match a.output {
-        Output::Json => json_text(&st.to_json()),
-        Output::Text => st.to_text(),
-    })?;
+    show(&st, a.output)?;
     Ok(0)
 }
 

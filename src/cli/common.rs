@@ -12,11 +12,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::Failure;
 use gitops_upgrade::apply::engine::{human, Options, Ui};
 use gitops_upgrade::apply::kube::Kubectl;
+use gitops_upgrade::outcome::Outcome;
 use gitops_upgrade::plan::parse_duration;
-
-pub(super) fn parse_dur(s: &str) -> Result<Duration, String> {
-    parse_duration(s)
-}
 
 /// How to reach the cluster and how long to wait: shared by `apply` and
 /// `upgrade`.
@@ -40,25 +37,12 @@ pub struct ClusterArgs {
 
     /// How long to wait for each component (and each pre-step) to be ready;
     /// a component's `timeout:` in the plan wins.
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_dur)]
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
     pub timeout: Duration,
 
     /// How often readiness is polled.
-    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_dur, hide = true)]
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration, hide = true)]
     pub poll_interval: Duration,
-}
-
-impl Default for ClusterArgs {
-    fn default() -> Self {
-        ClusterArgs {
-            server_side: false,
-            kubectl: "kubectl".into(),
-            context: None,
-            kubeconfig: None,
-            timeout: Duration::from_secs(600),
-            poll_interval: Duration::from_secs(2),
-        }
-    }
 }
 
 impl ClusterArgs {
@@ -172,14 +156,28 @@ pub enum Output {
 
 /// Writes `text` to standard output (a closed pipe is not an error).
 pub(super) fn print(text: &str) -> Result<(), Failure> {
+    write_out(text.as_bytes())
+}
+
+/// Writes `bytes` to standard output (a closed pipe, as in
+/// `gitops-upgrade man | head`, is not an error).
+pub(super) fn write_out(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    match out.write_all(bytes).and_then(|_| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::new(
             2,
             format!("cannot write to standard output: {e}"),
         )),
         _ => Ok(()),
     }
+}
+
+/// Prints a result in the format asked for.
+pub(super) fn show(o: &dyn Outcome, output: Output) -> Result<(), Failure> {
+    print(&match output {
+        Output::Json => json_text(&o.to_json()),
+        Output::Text => o.to_text(),
+    })
 }
 
 /// A JSON value pretty-printed, with a final newline.

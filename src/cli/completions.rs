@@ -2,12 +2,12 @@
 //! generated from the same clap definitions as the parser itself, so they
 //! can never disagree with the real flags.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, ValueEnum};
 use clap_complete::Shell;
 
+use super::common::write_out;
 use super::{Cli, Failure};
 
 #[derive(Args, Debug)]
@@ -53,7 +53,7 @@ pub fn completions(args: CompletionsArgs) -> Result<u8, Failure> {
         "gitops-upgrade",
         &mut out,
     );
-    write_stdout(&out)?;
+    write_out(&out)?;
     Ok(0)
 }
 
@@ -77,7 +77,7 @@ pub fn man(args: ManArgs) -> Result<u8, Failure> {
             clap_mangen::Man::new(cmd)
                 .render(&mut out)
                 .map_err(|e| Failure::new(2, format!("cannot render the man page: {e}")))?;
-            write_stdout(&out)?;
+            write_out(&out)?;
         }
         Some(dir) => {
             std::fs::create_dir_all(&dir)
@@ -122,17 +122,4 @@ fn write_pages(
         write_pages(sub, &name, dir, written)?;
     }
     Ok(())
-}
-
-fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|_| stdout.flush()) {
-        Ok(()) => Ok(()),
-        // `gitops-upgrade man | head` closes the pipe early: not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::new(
-            2,
-            format!("cannot write to standard output: {e}"),
-        )),
-    }
 }

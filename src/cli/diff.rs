@@ -75,16 +75,6 @@ pub struct DiffArgs {
     pub roots: Vec<PathBuf>,
 }
 
-fn color_for_stdout(c: ColorChoice) -> bool {
-    match c {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    }
-}
-
 pub fn run(a: DiffArgs, color: ColorChoice) -> Result<u8, Failure> {
     let report = request::run(&Request {
         cwd: &current_dir()?,
@@ -100,7 +90,7 @@ pub fn run(a: DiffArgs, color: ColorChoice) -> Result<u8, Failure> {
         Output::Text => to_text(
             &report,
             TextStyle {
-                color: color_for_stdout(color),
+                color: color.enabled(std::io::stdout().is_terminal()),
                 context: a.context,
                 stat: a.stat,
             },

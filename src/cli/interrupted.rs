@@ -5,10 +5,11 @@
 
 use std::path::Path;
 
-use super::common::{json_text, print};
+use super::common::{print, show, Output};
 use super::{Command, Failure};
-use gitops_upgrade::git::{self, journal, Recovery};
+use gitops_upgrade::git::{self, Recovery};
 use gitops_upgrade::migrate::journal as mjournal;
+use gitops_upgrade::upgrade::report::interrupted_operations;
 
 /// What a command does when it finds an interrupted operation.
 enum Stance {
@@ -30,26 +31,13 @@ fn stance(cmd: &Command) -> Stance {
     }
 }
 
-/// The lines describing every interrupted operation of the repository
-/// around the current directory.
-fn found() -> Vec<String> {
-    let Ok(repo) = git2::Repository::discover(".") else {
-        return mjournal::interrupted(Path::new(".")).unwrap_or_default();
-    };
-    let mut lines = journal::interrupted(&repo).unwrap_or_default();
-    if let Some(w) = repo.workdir() {
-        lines.extend(mjournal::interrupted(w).unwrap_or_default());
-    }
-    lines
-}
-
 /// Called before every command: `Some` failure when it must not run.
 pub fn guard(cmd: &Command) -> Option<Failure> {
     let stance = stance(cmd);
     if matches!(stance, Stance::Ignore) {
         return None;
     }
-    let lines = found();
+    let lines = interrupted_operations(Path::new("."));
     if lines.is_empty() {
         return None;
     }
@@ -65,7 +53,7 @@ pub fn guard(cmd: &Command) -> Option<Failure> {
 }
 
 /// `gitops-upgrade rebase --continue` (`abort` false) or `--abort`.
-pub fn recover(abort: bool, json: bool) -> Result<u8, Failure> {
+pub fn recover(abort: bool, output: Output) -> Result<u8, Failure> {
     let how = if abort {
         Recovery::Abort
     } else {
@@ -73,11 +61,7 @@ pub fn recover(abort: bool, json: bool) -> Result<u8, Failure> {
     };
     let r = git::recover(Path::new("."), how)
         .map_err(|e| Failure::new(e.exit_code(), e.lines().join("\n")))?;
-    print(&if json {
-        json_text(&r.to_json())
-    } else {
-        r.to_text()
-    })?;
+    show(&r, output)?;
     Ok(0)
 }
 

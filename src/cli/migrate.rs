@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::common::{current_dir, json_text, note, print, Output};
+use super::common::{current_dir, json_text, note, print, show, Output};
 use super::Failure;
 use gitops_upgrade::migrate::report::{self, Mode, Request};
 use gitops_upgrade::migrate::{catalog, describe};
@@ -106,11 +106,7 @@ pub fn run(a: MigrateArgs) -> Result<u8, Failure> {
     if let Some(m) = r.failure(json) {
         return Err(Failure::new(1, m));
     }
-    print(&if json {
-        json_text(&r.to_json())
-    } else {
-        r.to_text()
-    })?;
+    show(&r, a.output)?;
     Ok(r.exit_code())
 }
 

@@ -47,14 +47,13 @@ pub enum ColorChoice {
 }
 
 impl ColorChoice {
-    /// Whether to color output written to stderr.
-    pub fn enabled_for_stderr(self) -> bool {
+    /// Whether to color output written to a stream (`terminal`: whether it
+    /// is one).
+    pub fn enabled(self, terminal: bool) -> bool {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-            }
+            ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
         }
     }
 }
@@ -147,7 +146,7 @@ pub fn run() -> ExitCode {
 
 fn report(color: ColorChoice, msg: &str) {
     let mut err = std::io::stderr().lock();
-    let prefix = if color.enabled_for_stderr() {
+    let prefix = if color.enabled(std::io::stderr().is_terminal()) {
         "\x1b[1;31merror:\x1b[0m"
     } else {
         "error:"

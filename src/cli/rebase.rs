@@ -4,7 +4,7 @@ use std::path::Path;
 
 use clap::{Args, ValueEnum};
 
-use super::common::{json_text, print, Output};
+use super::common::{show, Output};
 use super::Failure;
 use gitops_upgrade::git::RebaseOptions;
 use gitops_upgrade::git::{self, preflight, BackupList, DeletePolicy, GitError, MergeMode};
@@ -142,15 +142,12 @@ pub fn run(a: RebaseArgs) -> Result<u8, Failure> {
         return list(here, a.output);
     }
     if a.continue_op || a.abort {
-        return super::interrupted::recover(a.abort, a.output == Output::Json);
+        return super::interrupted::recover(a.abort, a.output);
     }
     if let Some(b) = &a.restore {
         let which = (!b.is_empty()).then_some(b.as_str());
         let o = git::restore(here, which, a.dry_run).map_err(failure)?;
-        print(&match a.output {
-            Output::Json => json_text(&o.to_json()),
-            Output::Text => o.to_text(),
-        })?;
+        show(&o, a.output)?;
         return Ok(0);
     }
     let opts = RebaseOptions {
@@ -170,11 +167,7 @@ pub fn run(a: RebaseArgs) -> Result<u8, Failure> {
         push_backup: a.push_backup,
     };
     let report = git::rebase(here, &opts).map_err(failure)?;
-    let text = match a.output {
-        Output::Json => json_text(&report.to_json()),
-        Output::Text => report.to_text(),
-    };
-    print(&text)?;
+    show(&report, a.output)?;
     if let Some(e) = &report.push_error {
         // The rebase is done; only the requested push failed.
         return Err(Failure::new(
@@ -191,9 +184,6 @@ fn list(here: &Path, output: Output) -> Result<u8, Failure> {
         .map_err(failure)?
         .map_err(|p| Failure::new(2, p))?;
     let backups = BackupList::of(&repo, &head.branch).map_err(failure)?;
-    print(&match output {
-        Output::Json => json_text(&backups.to_json()),
-        Output::Text => backups.to_text(),
-    })?;
+    show(&backups, output)?;
     Ok(0)
 }

@@ -5,7 +5,6 @@ use clap::Args;
 
 use super::common::{on_interrupt, open_repo, ClusterArgs, TermUi};
 use super::Failure;
-use gitops_upgrade::apply::engine::Ui;
 use gitops_upgrade::migrate::report::parse_sets;
 use gitops_upgrade::upgrade::{self, report};
 
@@ -86,25 +85,7 @@ pub struct DemoArgs {
 }
 
 pub fn demo(a: DemoArgs) -> Result<u8, Failure> {
-    let mut ui = TermUi::new();
-    let demo = upgrade::demo::build(&mut ui).map_err(|m| Failure::new(2, m))?;
-    ui.say("");
-    ui.say("-- the upgrade, as a dry run: nothing changes, no cluster is contacted --");
-    ui.say("$ gitops-upgrade upgrade --dry-run");
-    let repo = git2::Repository::open(&demo.site)
-        .map_err(|e| Failure::new(2, format!("demo: {}", e.message())))?;
-    let opts = upgrade::Options {
-        dry_run: true,
-        apply: ClusterArgs::default().options(true, false),
-        ..upgrade::Options::default()
-    };
-    let res = upgrade::run(
-        &repo,
-        &demo.site,
-        &ClusterArgs::default().kubectl(),
-        &opts,
-        &mut ui,
-    );
+    let (demo, res) = upgrade::demo::run(&mut TermUi::new()).map_err(|m| Failure::new(2, m))?;
     if a.keep {
         let kept = demo.dir.keep();
         println!(

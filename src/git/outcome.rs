@@ -8,13 +8,14 @@ use serde_json::{json, Value};
 use super::backup::{list_backups, RestoreOutcome};
 use super::journal::{Op, Recovered, Recovery};
 use super::GitError;
+use crate::outcome::Outcome;
 
 fn short(x: Oid) -> String {
     x.to_string()[..12].to_string()
 }
 
-impl RestoreOutcome {
-    pub fn to_json(&self) -> Value {
+impl Outcome for RestoreOutcome {
+    fn to_json(&self) -> Value {
         json!({
             "branch": self.branch,
             "backup": self.backup,
@@ -25,7 +26,7 @@ impl RestoreOutcome {
         })
     }
 
-    pub fn to_text(&self) -> String {
+    fn to_text(&self) -> String {
         let (branch, backup) = (&self.branch, &self.backup);
         let (previous, restored) = (short(self.previous), short(self.restored));
         let mut t = if self.dry_run {
@@ -85,8 +86,10 @@ impl BackupList {
             backups,
         })
     }
+}
 
-    pub fn to_json(&self) -> Value {
+impl Outcome for BackupList {
+    fn to_json(&self) -> Value {
         self.backups
             .iter()
             .map(|b| {
@@ -100,7 +103,7 @@ impl BackupList {
             .collect()
     }
 
-    pub fn to_text(&self) -> String {
+    fn to_text(&self) -> String {
         if self.backups.is_empty() {
             return format!("No backups of {} yet.\n", self.branch);
         }
@@ -111,19 +114,19 @@ impl BackupList {
     }
 }
 
-impl Recovered {
-    fn op_name(&self) -> &'static str {
-        match self.op {
-            Op::Rebase => "rebase",
-            Op::Restore => "restore",
-            Op::Commit => "commit of the migration",
-        }
+fn op_name(r: &Recovered) -> &'static str {
+    match r.op {
+        Op::Rebase => "rebase",
+        Op::Restore => "restore",
+        Op::Commit => "commit of the migration",
     }
+}
 
-    pub fn to_json(&self) -> Value {
+impl Outcome for Recovered {
+    fn to_json(&self) -> Value {
         let abort = self.how == Recovery::Abort;
         json!({
-            "operation": self.op_name(),
+            "operation": op_name(self),
             "action": if abort { "abort" } else { "continue" },
             "branch": self.branch,
             "old": self.old.to_string(),
@@ -134,8 +137,8 @@ impl Recovered {
     }
 
     /// What was done, and (after a rebase) the next steps.
-    pub fn to_text(&self) -> String {
-        let op = self.op_name();
+    fn to_text(&self) -> String {
+        let op = op_name(self);
         let branch = &self.branch;
         if self.how == Recovery::Abort {
             return format!(

@@ -506,3 +506,12 @@ impl RebaseReport {
         out
     }
 }
+
+impl crate::outcome::Outcome for RebaseReport {
+    fn to_text(&self) -> String {
+        RebaseReport::to_text(self)
+    }
+    fn to_json(&self) -> Value {
+        RebaseReport::to_json(self)
+    }
+}

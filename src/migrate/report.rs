@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use super::catalog::{self, Catalog, Hints};
 use super::engine::{self, Plan, Problem};
 use super::owner::{self, Basis, Ownership};
+use crate::outcome::Outcome;
 
 /// What to do with the plan.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -288,8 +289,10 @@ impl Report {
             _ => None,
         }
     }
+}
 
-    pub fn to_text(&self) -> String {
+impl Outcome for Report {
+    fn to_text(&self) -> String {
         let plan = &self.plan;
         let names = self.catalogs.join(", ");
         if self.status == Status::NothingToMigrate {
@@ -341,7 +344,7 @@ impl Report {
         text
     }
 
-    pub fn to_json(&self) -> Value {
+    fn to_json(&self) -> Value {
         let plan = &self.plan;
         let ownership = match &self.ownership {
             None => {

@@ -140,3 +140,25 @@ fn build_inner(ui: &mut dyn Ui) -> Result<Demo, String> {
         site: user,
     })
 }
+
+/// Builds the demo and runs `upgrade --dry-run` in the user's clone,
+/// narrated through `ui` (no cluster, no kubectl): the demo, to keep or
+/// drop, and how the upgrade ended.
+pub fn run(ui: &mut dyn Ui) -> Result<(Demo, Result<super::Outcome, super::UpgradeError>), String> {
+    let demo = build(ui)?;
+    ui.say("");
+    ui.say("-- the upgrade, as a dry run: nothing changes, no cluster is contacted --");
+    ui.say("$ gitops-upgrade upgrade --dry-run");
+    let repo = Repository::open(&demo.site).map_err(|e| format!("demo: {}", e.message()))?;
+    let opts = super::Options {
+        dry_run: true,
+        apply: crate::apply::engine::Options {
+            dry_run: true,
+            ..Default::default()
+        },
+        ..super::Options::default()
+    };
+    let kubectl = crate::apply::kube::Kubectl::new("kubectl", None, None);
+    let res = super::run(&repo, &demo.site, &kubectl, &opts, ui);
+    Ok((demo, res))
+}

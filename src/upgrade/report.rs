@@ -10,6 +10,7 @@ use super::state::{self, UpgradeState};
 use super::UpgradeError;
 use crate::apply::engine::{self, ApplyError};
 use crate::apply::state::{self as apply_state, State, StateError};
+use crate::outcome::Outcome;
 
 /// The recorded progress of a repository: its last upgrade and apply.
 #[derive(Debug, Clone)]
@@ -26,10 +27,12 @@ impl Status {
             upgrade: state::load(git_dir)?,
         })
     }
+}
 
+impl Outcome for Status {
     /// The apply state's object, with the upgrade's steps under "upgrade"
     /// when an upgrade is recorded; null when nothing is.
-    pub fn to_json(&self) -> Value {
+    fn to_json(&self) -> Value {
         let mut j = match (&self.apply, &self.upgrade) {
             (Some(s), _) => s.to_json(),
             (None, Some(_)) => json!({}),
@@ -43,7 +46,7 @@ impl Status {
 
     /// The upgrade's steps, then the apply: where it stands, the component
     /// table, re-creates and messages, and how to continue.
-    pub fn to_text(&self) -> String {
+    fn to_text(&self) -> String {
         let mut t = String::new();
         let up = self.upgrade.as_ref();
         if let Some(u) = up {
@@ -94,6 +97,21 @@ impl Status {
         }
         t
     }
+}
+
+/// The lines describing every interrupted operation (a rebase, restore or
+/// migration commit killed part-way, a migration killed while writing) of
+/// the repository around `here`, with the commands that finish or undo it.
+pub fn interrupted_operations(here: &Path) -> Vec<String> {
+    use crate::migrate::journal as mjournal;
+    let Ok(repo) = git2::Repository::discover(here) else {
+        return mjournal::interrupted(here).unwrap_or_default();
+    };
+    let mut lines = crate::git::journal::interrupted(&repo).unwrap_or_default();
+    if let Some(w) = repo.workdir() {
+        lines.extend(mjournal::interrupted(w).unwrap_or_default());
+    }
+    lines
 }
 
 /// The message of an upgrade that did not finish, with the command that
