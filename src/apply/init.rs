@@ -1,7 +1,7 @@
 //! `init`: the plan file written from a preset of a vendor's guide, with
 //! the components this checkout does not hold left out as comments.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::presets;
 use crate::plan;
@@ -22,19 +22,10 @@ pub fn presets_text() -> String {
         .collect()
 }
 
-/// The top of the work tree around `here` (`here` outside a repository).
-fn root_of(here: &Path) -> PathBuf {
-    match git2::Repository::discover(here) {
-        Ok(r) => r.workdir().map(Path::to_path_buf),
-        Err(_) => None,
-    }
-    .unwrap_or_else(|| here.to_path_buf())
-}
-
 /// Writes the plan of preset `name` into the work tree around `here`;
 /// refuses to replace one unless `force`. Errors are usage errors.
 pub fn write_plan(here: &Path, name: &str, force: bool) -> Result<Written, String> {
-    let root = root_of(here);
+    let root = crate::migrate::catalog::work_tree_root(here);
     let has_k = |p: &str| crate::migrate::engine::kustomization_file(&root.join(p)).is_some();
     // The vendor repository keeps the tree under rok/; a repository may
     // also be the tree itself.

@@ -60,7 +60,7 @@ pub fn catalog_hints(here: &Path) -> Result<Vec<RecreateHint>, String> {
 /// errors (an unknown revision, a root that is nowhere); a root that does
 /// not render is in the report.
 pub fn run(req: &Request<'_>) -> Result<Report, String> {
-    let repo = git2::Repository::discover(".").ok();
+    let repo = git2::Repository::discover(req.cwd).ok();
     // Where the current directory lies in the working tree.
     let (workdir, prefix) = match repo.as_ref().and_then(|r| r.workdir()) {
         Some(w) => {
@@ -116,7 +116,7 @@ pub fn run(req: &Request<'_>) -> Result<Report, String> {
     };
     let opts = DiffOptions {
         show_secrets: req.show_secrets,
-        recreate_hints: catalog_hints(Path::new("."))?,
+        recreate_hints: catalog_hints(req.cwd)?,
     };
     let jobs = req.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism()

@@ -432,16 +432,20 @@ pub fn plan_catalog_names(root: &Path) -> Result<Vec<String>, String> {
         .unwrap_or_default())
 }
 
+/// The top of the work tree around `here` (`here` itself outside a
+/// repository or in a bare one): where the plan file is.
+pub fn work_tree_root(here: &Path) -> std::path::PathBuf {
+    match git2::Repository::discover(here) {
+        Ok(r) => r.workdir().map(Path::to_path_buf),
+        Err(_) => None,
+    }
+    .unwrap_or_else(|| here.to_path_buf())
+}
+
 /// The catalogs the plan of the repository containing `here` names under
 /// `migrations:`, loaded (none outside a repository or without a plan).
 pub fn active_catalogs(here: &Path) -> Result<Vec<Catalog>, String> {
-    let root = match git2::Repository::discover(here) {
-        Ok(r) => r
-            .workdir()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| here.to_path_buf()),
-        Err(_) => here.to_path_buf(),
-    };
+    let root = work_tree_root(here);
     plan_catalog_names(&root)?
         .iter()
         .map(|name| load(name, &root))

@@ -117,16 +117,9 @@ fn canon(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// The top of the work tree around `here` (`here` outside a repository).
+/// The top of the work tree around `here`, canonical.
 pub fn repo_root(here: &Path) -> PathBuf {
-    let root = match git2::Repository::discover(here) {
-        Ok(r) => r
-            .workdir()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| here.to_path_buf()),
-        Err(_) => here.to_path_buf(),
-    };
-    canon(&root)
+    canon(&catalog::work_tree_root(here))
 }
 
 /// Resolves the request, makes the plan and carries it out.
