@@ -27,10 +27,10 @@ fn from_spec(
     from: Option<&str>,
     has_parent: bool,
 ) -> Result<Option<String>, String> {
+    let prev = state::load(git_dir).map_err(|e| e.to_string())?;
     if let Some(f) = from {
         return Ok(Some(f.to_string()));
     }
-    let prev = state::load(git_dir).map_err(|e| e.to_string())?;
     Ok(prev
         .as_ref()
         .and_then(|s| {
