@@ -68,9 +68,14 @@ impl CompactResource {
     }
 }
 
-/// A whole render, compacted (the tree is consumed and freed).
+/// A whole render, compacted; each resource's tree is freed as soon as it
+/// is encoded, so the tree and its encoding are not both held whole.
 pub fn compact(resources: Vec<Resource>) -> Vec<CompactResource> {
-    resources.iter().map(CompactResource::new).collect()
+    let mut out = Vec::with_capacity(resources.len());
+    for r in resources {
+        out.push(CompactResource::new(&r));
+    }
+    out
 }
 
 fn varint(mut n: usize, out: &mut Vec<u8>) {
