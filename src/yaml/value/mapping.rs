@@ -203,12 +203,48 @@ impl Mapping {
 
     /// Removes `key`, moving the last entry into its place.
     pub fn swap_remove<Q: AsRef<str> + ?Sized>(&mut self, key: &Q) -> Option<Value> {
+        self.swap_remove_entry(key).map(|(_, v)| v)
+    }
+
+    /// [`Mapping::shift_remove`] with the position and the key.
+    pub fn shift_remove_full<Q: AsRef<str> + ?Sized>(
+        &mut self,
+        key: &Q,
+    ) -> Option<(usize, String, Value)> {
         let i = self.get_index_of(key)?;
-        let (_, v) = self.entries.swap_remove(i);
+        self.shift_remove_index(i).map(|(k, v)| (i, k, v))
+    }
+
+    /// [`Mapping::swap_remove`] with the position and the key.
+    pub fn swap_remove_full<Q: AsRef<str> + ?Sized>(
+        &mut self,
+        key: &Q,
+    ) -> Option<(usize, String, Value)> {
+        let i = self.get_index_of(key)?;
+        self.swap_remove_index(i).map(|(k, v)| (i, k, v))
+    }
+
+    pub fn swap_remove_entry<Q: AsRef<str> + ?Sized>(
+        &mut self,
+        key: &Q,
+    ) -> Option<(String, Value)> {
+        let i = self.get_index_of(key)?;
+        self.swap_remove_index(i)
+    }
+
+    pub fn swap_remove_index(&mut self, i: usize) -> Option<(String, Value)> {
+        if i >= self.entries.len() {
+            return None;
+        }
+        let e = self.entries.swap_remove(i);
         if self.index.is_some() {
             self.reindex();
         }
-        Some(v)
+        Some(e)
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.entries.capacity()
     }
 
     pub fn pop(&mut self) -> Option<(String, Value)> {
@@ -413,6 +449,21 @@ impl<'a> Entry<'a> {
         match self {
             Entry::Occupied(o) => o.into_mut(),
             Entry::Vacant(v) => v.insert(f()),
+        }
+    }
+    pub fn or_insert_with_key(self, f: impl FnOnce(&String) -> Value) -> &'a mut Value {
+        match self {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(v) => {
+                let value = f(&v.key);
+                v.insert(value)
+            }
+        }
+    }
+    pub fn index(&self) -> usize {
+        match self {
+            Entry::Occupied(o) => o.i,
+            Entry::Vacant(v) => v.map.len(),
         }
     }
     pub fn or_default(self) -> &'a mut Value {
