@@ -244,6 +244,8 @@ impl<'a> Renderer<'a> {
         }
         let mut acc = Acc::default();
         let k = self.accumulate(&dir, &mut acc, false)?;
+        // the id set only guards accumulation; a large root's is megabytes
+        acc.ids = HashSet::new();
         let kfile = self.kustomization_path(&dir).unwrap_or_else(|| dir.clone());
         hash::add_hashes(&mut acc.res).map_err(|m| self.err(&kfile, m))?;
         nameref::fix_name_references(&mut acc.res, &self.cfg).map_err(|m| self.err(&kfile, m))?;

@@ -6,10 +6,9 @@
 //! insertion order (strategic-merge and list handling care about it; the
 //! emitter sorts keys itself).
 
-use indexmap::IndexMap;
+mod mapping;
 
-/// A string-keyed mapping that keeps insertion order.
-pub type Mapping = IndexMap<String, Value>;
+pub use mapping::{Entry, Mapping};
 
 /// One YAML/JSON value.
 #[derive(Debug, Clone, PartialEq, Default)]
