@@ -344,6 +344,8 @@ cases! {
     images_tag_suffix,
     images_transform,
     json6902_big_integers,
+    json6902_beyond_64_bits,
+    numbers_beyond_64_bits,
     json6902_legacy,
     json6902_replace_missing_key,
     kustomization_duplicate_keys,

@@ -470,16 +470,16 @@ fn apply_json_to(
 /// kustomize round-trips a JSON-patched resource through Go's JSON
 /// decoding, where every number is a float64: integers beyond 2^53 lose
 /// their last digits (`9007199254740993` prints as `9007199254740992`,
-/// kubectl 1.37; found by the fuzzer). Not matched: integers beyond the
-/// 64-bit range of `i64` (kubectl prints `12345678901234567890` as
-/// `12345678901234567000` and `-9223372036854775808` as
-/// `-9.223372036854776e+18`), left as they are.
+/// kubectl 1.37; found by the fuzzer), and print as such floats do (see
+/// `format_number_json_roundtrip`: `12345678901234567890` prints as
+/// `12345678901234567000`, `-9223372036854775808` as
+/// `-9.223372036854776e+18`, `18446744073709551615` as
+/// `1.8446744073709552e+19`).
 fn json_numbers(v: &mut Value) {
     const EXACT: i64 = 1 << 53;
     match v {
-        Value::Int(i) if !(-EXACT..=EXACT).contains(i) && *i != i64::MIN => {
-            *v = Value::Float(*i as f64)
-        }
+        Value::Int(i) if !(-EXACT..=EXACT).contains(i) => *v = Value::Float(*i as f64),
+        Value::Uint(u) => *v = Value::Float(*u as f64),
         Value::Seq(items) => items.iter_mut().for_each(json_numbers),
         Value::Map(m) => m.values_mut().for_each(json_numbers),
         _ => {}
