@@ -416,6 +416,7 @@ cases! {
     smp_more_t8,
     smp_original_name_after_json_rename,
     smp_original_name_after_rename,
+    smp_scalar_over_quoted_string,
     smp_replace_directive,
     smp_replace_map,
     smp_set_element_order,
