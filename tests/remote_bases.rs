@@ -57,17 +57,23 @@ fn render(dir: &Path, cache: &Path, offline: bool) -> common::Output {
         .env("XDG_CACHE_HOME", cache)
         .env("GIT_TERMINAL_PROMPT", "0")
         .env("GIT_CONFIG_NOSYSTEM", "1");
+    no_proxy(&mut c);
     run_with_timeout(&mut c, Duration::from_secs(120))
 }
 
+/// The local HTTP server is reached directly, whatever proxy the
+/// environment names.
+fn no_proxy(c: &mut Command) {
+    for v in ["http_proxy", "https_proxy", "all_proxy"] {
+        c.env_remove(v).env_remove(v.to_ascii_uppercase());
+    }
+}
+
 fn reference(dir: &Path) -> common::Output {
-    run_with_timeout(
-        Command::new(kubectl())
-            .arg("kustomize")
-            .arg(dir)
-            .env("GIT_TERMINAL_PROMPT", "0"),
-        Duration::from_secs(120),
-    )
+    let mut c = Command::new(kubectl());
+    c.arg("kustomize").arg(dir).env("GIT_TERMINAL_PROMPT", "0");
+    no_proxy(&mut c);
+    run_with_timeout(&mut c, Duration::from_secs(120))
 }
 
 #[test]
