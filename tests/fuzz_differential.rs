@@ -6,17 +6,22 @@
 //!
 //! The generator is deterministic (xorshift, seeded): the same seed makes
 //! the same trees. A tree is a base (Deployments, Services, ConfigMaps,
-//! Secrets, a custom resource; odd scalars, nulls written three ways, block
+//! Secrets, a custom resource with `configurations:` for its reference to
+//! a ConfigMap, ServiceAccounts, RBAC, Ingress, HPA, StatefulSet, CronJob,
+//! PodDisruptionBudget; odd scalars, nulls written three ways, block
 //! scalars of every chomping), an optional component, and one or two
 //! overlays, each level with random transformations: name prefixes and
 //! suffixes, namespaces, commonLabels, labels (with and without selectors
 //! and templates), commonAnnotations, images, replicas, ConfigMap and
-//! Secret generators (create, merge, replace), strategic-merge patches
-//! (inline, files, `patchesStrategicMerge`, aimed at original names after
-//! renames, with `null` deletions, `$patch` directives, list items without
-//! their merge key), JSON 6902 patches (add, replace of present and
-//! missing keys, remove), replacements (with regular expressions in the
-//! target selectors) and vars.
+//! Secret generators (create, merge, replace; literals, files, envs,
+//! options, Secret types) and generatorOptions, strategic-merge patches
+//! (inline, files, `patchesStrategicMerge`, target selectors by label,
+//! annotation, name regex or kind, aimed at original names after renames,
+//! with `null` deletions, `$patch` directives, list items without their
+//! merge key), JSON 6902 patches (add, replace of present and missing
+//! keys, remove), replacements (regular expressions in the target
+//! selectors; delimiter, index and create options) and vars; the top
+//! kustomization sometimes has `sortOptions`.
 //!
 //! The CI slice runs `FUZZ_CASES` trees (default 40) from `FUZZ_SEED`
 //! (default 1) and must find no difference:
@@ -167,7 +172,31 @@ struct Res {
     kind: &'static str,
     name: String,
     image: String,
+    /// The name of what the resource refers to (a RoleBinding's Role, an
+    /// Ingress's Service, a Deployment's ServiceAccount...; "" for none).
+    link: String,
     extras: Vec<Extra>,
+}
+
+/// How a patch picks its targets besides kind and name.
+#[derive(Clone, Debug, Copy, PartialEq)]
+enum Sel {
+    /// `labelSelector: app=demo`
+    Label,
+    /// `annotationSelector` on an annotation some resources have
+    Annotation,
+    /// a regular expression on the name (`web.*`)
+    NameRegex,
+    /// the kind alone
+    KindOnly,
+}
+
+/// `sortOptions` of the top kustomization.
+#[derive(Clone, Debug)]
+enum SortOpt {
+    Fifo,
+    /// legacy order with `orderFirst`/`orderLast` lists
+    Legacy,
 }
 
 #[derive(Clone, Debug)]
@@ -195,10 +224,33 @@ enum Op {
         behavior: &'static str,
         literals: Vec<(String, String)>,
         no_hash: bool,
+        /// `files:` entries (key, content), written next to the kustomization
+        files: Vec<(String, String)>,
+        /// an `envs:` file's lines
+        env: Vec<(String, String)>,
+        /// `options:` labels, annotations, `immutable`
+        opt_labels: bool,
+        immutable: bool,
     },
     SecretGen {
         name: String,
         literals: Vec<(String, String)>,
+        /// `type:` (None: Opaque by default)
+        secret_type: Option<&'static str>,
+    },
+    /// `generatorOptions` of the level.
+    GeneratorOptions {
+        labels: bool,
+        annotations: bool,
+        no_hash: bool,
+    },
+    /// A replacement with `options` (delimiter, index) from a ConfigMap's
+    /// `data.src` into a Deployment container's image tag, or from part of
+    /// the source into an annotation.
+    ReplacementOpts {
+        source_cm: String,
+        into_image: bool,
+        index: i64,
     },
     /// A strategic-merge patch: target (kind, name), body, how it is given.
     Smp {
@@ -212,6 +264,7 @@ enum Op {
         name: String,
         ops: Vec<JsonOp>,
         inline: bool,
+        sel: Option<Sel>,
     },
     Replacement {
         source_cm: String,
@@ -233,6 +286,8 @@ enum PatchHow {
     File,
     FileTrailingBlankLines,
     StrategicMergeList,
+    /// inline with a target selector (kind plus the selector)
+    Selector(Sel),
 }
 
 #[derive(Clone, Debug)]
@@ -271,6 +326,10 @@ struct Spec {
     base: Level,
     component: Option<Level>,
     overlays: Vec<Level>,
+    sort: Option<SortOpt>,
+    /// the base's `configurations:` teach kustomize the Widget's reference
+    /// to a ConfigMap (`spec.configRef`)
+    widget_conf: bool,
 }
 
 // ---------------------------------------------------------------------
@@ -282,6 +341,16 @@ fn gen_res(rng: &mut Rng, kind: &'static str, i: usize, cm_names: &[String]) -> 
         "Service" => format!("svc{i}"),
         "ConfigMap" => format!("cm{i}"),
         "Secret" => format!("sec{i}"),
+        "ServiceAccount" => format!("sa{i}"),
+        "Role" => format!("role{i}"),
+        "RoleBinding" => format!("rb{i}"),
+        "ClusterRole" => format!("cr{i}"),
+        "ClusterRoleBinding" => format!("crb{i}"),
+        "Ingress" => format!("ing{i}"),
+        "HorizontalPodAutoscaler" => format!("hpa{i}"),
+        "StatefulSet" => format!("db{i}"),
+        "CronJob" => format!("job{i}"),
+        "PodDisruptionBudget" => format!("pdb{i}"),
         _ => format!("widget{i}"),
     };
     let image = rng
@@ -327,8 +396,13 @@ fn gen_res(rng: &mut Rng, kind: &'static str, i: usize, cm_names: &[String]) -> 
         kind,
         name,
         image,
+        link: String::new(),
         extras,
     }
+}
+
+fn rand_sel(rng: &mut Rng) -> Sel {
+    *rng.pick(&[Sel::Label, Sel::Annotation, Sel::NameRegex, Sel::KindOnly])
 }
 
 fn rand_null(rng: &mut Rng) -> Null {
@@ -363,7 +437,7 @@ fn gen_op(rng: &mut Rng, res: &[Res], level: usize, gens: &mut Vec<String>) -> O
     let cms = of_kind("ConfigMap");
     let svcs = of_kind("Service");
     loop {
-        let op = match rng.below(16) {
+        let op = match rng.below(18) {
             0 => Op::NamePrefix(format!("{}-", rng.pick(&["p", "pre", "a1"]))),
             1 => Op::NameSuffix(format!("-{}", rng.pick(&["s", "suf", "v2"]))),
             2 => Op::Namespace(rng.pick(&["ns1", "team-a", "default"]).to_string()),
@@ -408,17 +482,75 @@ fn gen_op(rng: &mut Rng, res: &[Res], level: usize, gens: &mut Vec<String>) -> O
                     gens.push(n.clone());
                     (n, "create")
                 };
+                let mut literals = lit(rng);
+                let mut files = Vec::new();
+                if rng.chance(30) {
+                    let k = format!("file{}.conf", rng.below(2));
+                    literals.retain(|(x, _)| *x != k);
+                    let body = rng.pick(&["a=b\n", "multi\nline\n", "no final newline", "x: 1\n"]);
+                    files.push((k, body.to_string()));
+                }
+                let mut env = Vec::new();
+                if rng.chance(25) {
+                    for (a, b) in lit(rng) {
+                        if !literals.iter().any(|(x, _)| *x == a)
+                            && !files.iter().any(|(x, _)| *x == a)
+                        {
+                            env.push((a, b));
+                        }
+                    }
+                }
                 Op::ConfigMapGen {
                     name,
                     behavior,
-                    literals: lit(rng),
+                    literals,
                     no_hash: rng.chance(20),
+                    files,
+                    env,
+                    opt_labels: rng.chance(20),
+                    immutable: rng.chance(10),
                 }
             }
-            9 => Op::SecretGen {
-                name: format!("sgen{}", level),
-                literals: lit(rng),
+            9 => {
+                let secret_type = *rng.pick(&[
+                    None,
+                    None,
+                    Some("Opaque"),
+                    Some("kubernetes.io/tls"),
+                    Some("example.com/custom"),
+                ]);
+                let literals = if secret_type == Some("kubernetes.io/tls") {
+                    vec![
+                        ("tls.crt".to_string(), "CERT".to_string()),
+                        ("tls.key".to_string(), "KEY".to_string()),
+                    ]
+                } else {
+                    lit(rng)
+                };
+                Op::SecretGen {
+                    name: format!("sgen{}", level),
+                    literals,
+                    secret_type,
+                }
+            }
+            16 => Op::GeneratorOptions {
+                labels: rng.chance(60),
+                annotations: rng.chance(40),
+                no_hash: rng.chance(25),
             },
+            17 if !cms.is_empty() => {
+                let into_image = rng.chance(60);
+                Op::ReplacementOpts {
+                    source_cm: rng.pick(&cms).clone(),
+                    into_image,
+                    // a source index must fall inside `from-configmap`
+                    index: if into_image {
+                        *rng.pick(&[0, 1, 3])
+                    } else {
+                        *rng.pick(&[0, 1])
+                    },
+                }
+            }
             10..=12 if !res.is_empty() => {
                 let r = rng.pick(res).clone();
                 let body = match (r.kind, rng.below(7)) {
@@ -452,12 +584,14 @@ fn gen_op(rng: &mut Rng, res: &[Res], level: usize, gens: &mut Vec<String>) -> O
                         rng.pick(LABEL_VALUES).to_string(),
                     ),
                 };
+                let sel = rand_sel(rng);
                 let how = *rng.pick(&[
                     PatchHow::Inline,
                     PatchHow::InlineWithTarget,
                     PatchHow::File,
                     PatchHow::FileTrailingBlankLines,
                     PatchHow::StrategicMergeList,
+                    PatchHow::Selector(sel),
                 ]);
                 Op::Smp {
                     kind: r.kind,
@@ -496,6 +630,7 @@ fn gen_op(rng: &mut Rng, res: &[Res], level: usize, gens: &mut Vec<String>) -> O
                     name: r.name,
                     ops,
                     inline: rng.chance(50),
+                    sel: rng.chance(35).then(|| rand_sel(rng)),
                 }
             }
             14 if !cms.is_empty() => Op::Replacement {
@@ -536,8 +671,53 @@ fn gen_spec(rng: &mut Rng) -> Spec {
         resources.push(gen_res(rng, "Secret", 0, &cm_names));
     }
     if rng.chance(40) {
-        resources.push(gen_res(rng, "Widget", 0, &cm_names));
+        let mut w = gen_res(rng, "Widget", 0, &cm_names);
+        w.link = rng.pick(&cm_names).clone();
+        resources.push(w);
     }
+    // kinds whose references kustomize follows through renames and
+    // namespaces
+    let sa = rng.chance(40);
+    if sa {
+        resources.push(gen_res(rng, "ServiceAccount", 0, &cm_names));
+        for r in resources.iter_mut().filter(|r| r.kind == "Deployment") {
+            r.link = "sa0".into();
+        }
+    }
+    let linked = |rng: &mut Rng, kind: &'static str, link: &str, resources: &mut Vec<Res>| {
+        let mut r = gen_res(rng, kind, 0, &cm_names);
+        r.link = link.to_string();
+        resources.push(r);
+    };
+    if rng.chance(25) {
+        linked(rng, "Role", &cm_names[0], &mut resources);
+        linked(rng, "RoleBinding", "role0", &mut resources);
+    }
+    if rng.chance(20) {
+        linked(rng, "ClusterRole", "", &mut resources);
+        linked(rng, "ClusterRoleBinding", "cr0", &mut resources);
+    }
+    if rng.chance(25) {
+        linked(rng, "Ingress", "svc0", &mut resources);
+    }
+    if rng.chance(20) {
+        linked(rng, "HorizontalPodAutoscaler", "web0", &mut resources);
+    }
+    if rng.chance(20) {
+        linked(rng, "StatefulSet", &cm_names[0], &mut resources);
+    }
+    if rng.chance(20) {
+        linked(rng, "CronJob", &cm_names[0], &mut resources);
+    }
+    if rng.chance(10) {
+        linked(rng, "PodDisruptionBudget", "", &mut resources);
+    }
+    let sort = match rng.below(10) {
+        0 => Some(SortOpt::Fifo),
+        1 => Some(SortOpt::Legacy),
+        _ => None,
+    };
+    let widget_conf = resources.iter().any(|r| r.kind == "Widget") && rng.chance(50);
     let mut gens = Vec::new();
     let mut level = |rng: &mut Rng, depth: usize, max: usize| Level {
         ops: (0..rng.below(max + 1))
@@ -552,6 +732,8 @@ fn gen_spec(rng: &mut Rng) -> Spec {
         base,
         component,
         overlays,
+        sort,
+        widget_conf,
     };
     dedupe_unique_ops(&mut spec);
     spec
@@ -568,6 +750,7 @@ fn dedupe_unique_ops(spec: &mut Spec) {
     levels.extend(spec.overlays.iter_mut());
     for l in levels {
         let mut secret = false;
+        let mut gen_opts = false;
         l.ops.retain(|op| match op {
             Op::Var { name, .. } => {
                 if vars.contains(name) {
@@ -578,6 +761,7 @@ fn dedupe_unique_ops(spec: &mut Spec) {
                 }
             }
             Op::SecretGen { .. } => !std::mem::replace(&mut secret, true),
+            Op::GeneratorOptions { .. } => !std::mem::replace(&mut gen_opts, true),
             _ => true,
         });
     }
@@ -588,10 +772,48 @@ fn dedupe_unique_ops(spec: &mut Spec) {
 
 fn api_version(kind: &str) -> &'static str {
     match kind {
-        "Deployment" => "apps/v1",
+        "Deployment" | "StatefulSet" => "apps/v1",
         "Widget" => "example.com/v1",
+        "Role" | "RoleBinding" | "ClusterRole" | "ClusterRoleBinding" => {
+            "rbac.authorization.k8s.io/v1"
+        }
+        "Ingress" => "networking.k8s.io/v1",
+        "HorizontalPodAutoscaler" => "autoscaling/v2",
+        "CronJob" => "batch/v1",
+        "PodDisruptionBudget" => "policy/v1",
         _ => "v1",
     }
+}
+
+/// The body of the kinds that only carry a reference (their extras are
+/// annotations only).
+fn linked_body(r: &Res) -> Option<String> {
+    let l = &r.link;
+    let pod = |indent: &str| {
+        format!(
+            "{indent}metadata:\n{indent}  labels:\n{indent}    app: demo\n{indent}spec:\n{indent}  containers:\n{indent}  - name: app\n{indent}    image: {}\n{indent}    envFrom:\n{indent}    - configMapRef:\n{indent}        name: {l}\n",
+            r.image
+        )
+    };
+    Some(match r.kind {
+        "ServiceAccount" => String::new(),
+        "Role" => format!("rules:\n- apiGroups: [\"\"]\n  resources: [configmaps]\n  resourceNames: [{l}]\n  verbs: [get]\n"),
+        "ClusterRole" => "rules:\n- apiGroups: [\"\"]\n  resources: [nodes]\n  verbs: [list]\n".to_string(),
+        "RoleBinding" => format!("roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: {l}\nsubjects:\n- kind: ServiceAccount\n  name: sa0\n"),
+        "ClusterRoleBinding" => format!("roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: {l}\nsubjects:\n- kind: ServiceAccount\n  name: sa0\n  namespace: default\n"),
+        "Ingress" => format!("spec:\n  rules:\n  - host: example.com\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend:\n          service:\n            name: {l}\n            port:\n              number: 80\n"),
+        "HorizontalPodAutoscaler" => format!("spec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: {l}\n  minReplicas: 1\n  maxReplicas: 3\n"),
+        "StatefulSet" => format!(
+            "spec:\n  serviceName: svc0\n  selector:\n    matchLabels:\n      app: demo\n  template:\n{}  volumeClaimTemplates:\n  - metadata:\n      name: data\n    spec:\n      accessModes: [ReadWriteOnce]\n      resources:\n        requests:\n          storage: 1Gi\n",
+            pod("    ")
+        ),
+        "CronJob" => format!(
+            "spec:\n  schedule: \"*/5 * * * *\"\n  jobTemplate:\n    spec:\n      template:\n{}",
+            pod("        ")
+        ),
+        "PodDisruptionBudget" => "spec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app: demo\n".to_string(),
+        _ => return None,
+    })
 }
 
 fn block(out: &mut String, indent: usize, key: &str, ind: &str, lines: &[String], blanks: usize) {
@@ -654,6 +876,10 @@ fn render_res(r: &Res) -> String {
             _ => {}
         }
     }
+    if let Some(body) = linked_body(r) {
+        o.push_str(&body);
+        return o;
+    }
     match r.kind {
         "ConfigMap" => {
             o.push_str("data:\n  src: from-configmap\n");
@@ -673,6 +899,9 @@ fn render_res(r: &Res) -> String {
         }
         "Widget" => {
             o.push_str("spec:\n  size: 1\n  items:\n  - name: a\n    value: 1\n");
+            if !r.link.is_empty() {
+                let _ = writeln!(o, "  configRef: {}", r.link);
+            }
             o.push_str(&fields);
         }
         _ => {
@@ -686,6 +915,9 @@ fn render_res(r: &Res) -> String {
                     );
                     break;
                 }
+            }
+            if !r.link.is_empty() {
+                let _ = writeln!(o, "      serviceAccountName: {}", r.link);
             }
             o.push_str("      containers:\n      - name: app\n");
             let _ = writeln!(o, "        image: {}", r.image);
@@ -842,6 +1074,22 @@ fn json_ops_text(ops: &[JsonOp]) -> String {
     o
 }
 
+/// A patch target's fields (indented under `target:`) for a selector.
+fn sel_target(kind: &str, name: &str, sel: Sel) -> String {
+    match sel {
+        Sel::Label => format!("    kind: {kind}\n    labelSelector: app=demo\n"),
+        Sel::Annotation => format!("    kind: {kind}\n    annotationSelector: note0\n"),
+        Sel::NameRegex => {
+            let stem: String = name
+                .chars()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .collect();
+            format!("    kind: {kind}\n    name: {stem}.*\n")
+        }
+        Sel::KindOnly => format!("    kind: {kind}\n"),
+    }
+}
+
 fn indent(text: &str, n: usize) -> String {
     let pad = " ".repeat(n);
     text.lines()
@@ -879,6 +1127,7 @@ fn render_level(
     let mut psm = String::new();
     let mut replacements = String::new();
     let mut vars = String::new();
+    let mut gen_options = String::new();
     for (i, op) in l.ops.iter().enumerate() {
         match op {
             Op::NamePrefix(p) => prefix = Some(p.clone()),
@@ -929,19 +1178,94 @@ fn render_level(
                 behavior,
                 literals,
                 no_hash,
+                files: gen_files,
+                env,
+                opt_labels,
+                immutable,
             } => {
                 let _ = writeln!(cmgen, "- name: {name}\n  behavior: {behavior}\n  literals:");
                 for (a, b) in literals {
                     let _ = writeln!(cmgen, "  - \"{a}={b}\"");
                 }
-                if *no_hash {
-                    cmgen.push_str("  options:\n    disableNameSuffixHash: true\n");
+                if !gen_files.is_empty() {
+                    cmgen.push_str("  files:\n");
+                    for (j, (key, body)) in gen_files.iter().enumerate() {
+                        if j % 2 == 0 {
+                            // the file's name is the key
+                            files.insert(format!("{dir}/{name}-{i}/{key}"), body.clone());
+                            let _ = writeln!(cmgen, "  - {name}-{i}/{key}");
+                        } else {
+                            files.insert(format!("{dir}/{name}-{i}-{key}"), body.clone());
+                            let _ = writeln!(cmgen, "  - {key}={name}-{i}-{key}");
+                        }
+                    }
+                }
+                if !env.is_empty() {
+                    let f = format!("{name}-{i}.env");
+                    let text: String = env.iter().map(|(a, b)| format!("{a}={b}\n")).collect();
+                    files.insert(format!("{dir}/{f}"), format!("# generated\n{text}"));
+                    let _ = writeln!(cmgen, "  envs:\n  - {f}");
+                }
+                if *no_hash || *opt_labels || *immutable {
+                    cmgen.push_str("  options:\n");
+                    if *no_hash {
+                        cmgen.push_str("    disableNameSuffixHash: true\n");
+                    }
+                    if *opt_labels {
+                        cmgen.push_str("    labels:\n      generated: \"yes\"\n    annotations:\n      note: \"1\"\n");
+                    }
+                    if *immutable {
+                        cmgen.push_str("    immutable: true\n");
+                    }
                 }
             }
-            Op::SecretGen { name, literals } => {
+            Op::SecretGen {
+                name,
+                literals,
+                secret_type,
+            } => {
                 let _ = writeln!(secgen, "- name: {name}\n  literals:");
                 for (a, b) in literals {
                     let _ = writeln!(secgen, "  - \"{a}={b}\"");
+                }
+                if let Some(t) = secret_type {
+                    let _ = writeln!(secgen, "  type: {t}");
+                }
+            }
+            Op::GeneratorOptions {
+                labels: l,
+                annotations: a,
+                no_hash,
+            } => {
+                gen_options.clear();
+                if *l {
+                    gen_options.push_str("  labels:\n    gen-level: x\n");
+                }
+                if *a {
+                    gen_options.push_str("  annotations:\n    gen-note: \"on\"\n");
+                }
+                if *no_hash {
+                    gen_options.push_str("  disableNameSuffixHash: true\n");
+                }
+                if gen_options.is_empty() {
+                    gen_options.push_str("  labels: {}\n");
+                }
+            }
+            Op::ReplacementOpts {
+                source_cm,
+                into_image,
+                index,
+            } => {
+                if *into_image {
+                    let _ = write!(
+                        replacements,
+                        "- source:\n    kind: ConfigMap\n    name: {source_cm}\n    fieldPath: data.src\n  targets:\n  - select:\n      kind: Deployment\n    fieldPaths:\n    - spec.template.spec.containers.[name=app].image\n    options:\n      delimiter: ':'\n      index: {index}\n"
+                    );
+                } else {
+                    let _ = write!(
+                        replacements,
+                        "- source:\n    kind: ConfigMap\n    name: {source_cm}\n    fieldPath: data.src\n    options:\n      delimiter: '-'\n      index: {index}\n  targets:\n  - select:\n      kind: Service\n    fieldPaths:\n    - metadata.annotations.part\n    options:\n      create: true\n"
+                    );
                 }
             }
             Op::Smp {
@@ -976,6 +1300,14 @@ fn render_level(
                         files.insert(format!("{dir}/{f}"), text);
                         let _ = writeln!(psm, "- {f}");
                     }
+                    PatchHow::Selector(sel) => {
+                        let _ = write!(
+                            patches,
+                            "- target:\n{}  patch: |-\n{}",
+                            sel_target(kind, name, *sel),
+                            indent(&text, 4)
+                        );
+                    }
                 }
             }
             Op::Json {
@@ -983,9 +1315,13 @@ fn render_level(
                 name,
                 ops,
                 inline,
+                sel,
             } => {
                 let text = json_ops_text(ops);
-                let target = format!("  target:\n    kind: {kind}\n    name: {name}\n");
+                let target = match sel {
+                    None => format!("  target:\n    kind: {kind}\n    name: {name}\n"),
+                    Some(sel) => format!("  target:\n{}", sel_target(kind, name, *sel)),
+                };
                 if *inline {
                     let _ = write!(patches, "- patch: |-\n{}{target}", indent(&text, 4));
                 } else {
@@ -1055,6 +1391,7 @@ fn render_level(
     section("commonAnnotations", &map_body(&annotations, true));
     section("images", &images);
     section("replicas", &replicas);
+    section("generatorOptions", &gen_options);
     section("configMapGenerator", &cmgen);
     section("secretGenerator", &secgen);
     section("patches", &patches);
@@ -1095,6 +1432,13 @@ fn render_spec(spec: &Spec) -> (BTreeMap<String, String>, String) {
             }
         }
     }
+    if spec.widget_conf {
+        res_list.push_str("configurations:\n- conf.yaml\n");
+        files.insert(
+            "base/conf.yaml".into(),
+            "nameReference:\n- kind: ConfigMap\n  fieldSpecs:\n  - kind: Widget\n    path: spec/configRef\ncommonLabels:\n- kind: Widget\n  path: spec/selector\n  create: true\n".into(),
+        );
+    }
     render_level(&spec.base, "base", "", &res_list, &mut files);
     if let Some(c) = &spec.component {
         render_level(
@@ -1122,6 +1466,15 @@ fn render_spec(spec: &Spec) -> (BTreeMap<String, String>, String) {
             "resources:\n- ../base\ncomponents:\n- ../comp\n".into(),
         );
         below = "top".into();
+    }
+    if let Some(sort) = &spec.sort {
+        let text = match sort {
+            SortOpt::Fifo => "sortOptions:\n  order: fifo\n",
+            SortOpt::Legacy => "sortOptions:\n  order: legacy\n  legacySortOptions:\n    orderFirst:\n    - Service\n    - Widget\n    orderLast:\n    - ConfigMap\n",
+        };
+        if let Some(k) = files.get_mut(&format!("{below}/kustomization.yaml")) {
+            k.push_str(text);
+        }
     }
     (files, below)
 }
@@ -1209,6 +1562,16 @@ fn candidates(s: &Spec) -> Vec<Spec> {
     if s.component.is_some() {
         let mut c = s.clone();
         c.component = None;
+        out.push(c);
+    }
+    if s.sort.is_some() {
+        let mut c = s.clone();
+        c.sort = None;
+        out.push(c);
+    }
+    if s.widget_conf {
+        let mut c = s.clone();
+        c.widget_conf = false;
         out.push(c);
     }
     let level_count = 1 + s.overlays.len() + usize::from(s.component.is_some());

@@ -19,7 +19,9 @@ kustomize or kubectl installed. Remote bases are fetched: `resources` entries na
 (github.com/org/repo//path?ref=v1.2.0, https://...git, git@..., ssh://..., \
 file://...) are cloned with your git, once per repository and ref, into \
 $XDG_CACHE_HOME/gitops-upgrade/remote (or ~/.cache/...), and rendered like \
-local bases. With --offline, and in every other command, only the cache is \
+local bases; a repository URL's timeout= limits each git command (27 s by default). An \
+http:// or https:// entry is first read as one resource file by a GET, as kustomize \
+does, and kept in the same cache. With --offline, and in every other command, only the cache is \
 read. Files outside the kustomization root are refused, as kustomize's \
 default load restrictor does.",
     after_help = "Examples:\n  \
@@ -34,8 +36,8 @@ pub struct RenderArgs {
     #[arg(default_value = ".")]
     pub dir: PathBuf,
 
-    /// Refuse remote bases the cache of clones lacks instead of fetching
-    /// them with git (the cache is under $XDG_CACHE_HOME/gitops-upgrade, or
+    /// Refuse remote bases and file URLs the cache lacks instead of
+    /// fetching them (the cache is under $XDG_CACHE_HOME/gitops-upgrade, or
     /// ~/.cache/gitops-upgrade).
     #[arg(long)]
     pub offline: bool,

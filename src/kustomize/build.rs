@@ -160,6 +160,14 @@ impl<'a> Renderer<'a> {
     /// Builds a remote base from the cache of clones (fetching it first in
     /// [`Remote::Fetch`] mode) into `acc`, as a local base directory.
     fn accumulate_remote(&mut self, kpath: &Path, entry: &str, acc: &mut Acc) -> Result<()> {
+        if super::remote::is_http_url(entry) {
+            if let Some(res) = self.http_file(kpath, entry)? {
+                for r in res {
+                    acc.push(r).map_err(|m| self.err(kpath, m))?;
+                }
+                return Ok(());
+            }
+        }
         let offline = |why: &str| {
             self.err(
                 kpath,
@@ -218,6 +226,78 @@ impl<'a> Renderer<'a> {
         }
         acc.vars.extend(sub.vars);
         Ok(())
+    }
+
+    /// An HTTP(S) entry read as one resource file, as kustomize reads it
+    /// first: a GET whose body (status 200-299) holds the resources, kept
+    /// in the cache like a clone (and read from there offline). `None`
+    /// when kustomize would go on to read the URL as a git repository: the
+    /// GET failed or its body held no resources, and the URL parses as a
+    /// repository (`https://host/org/repo/file.yaml` does). Checked with
+    /// kubectl 1.37: a malformed body is an error, a status outside
+    /// 200-299 on a URL that is no repository is `HTTP Error: status code
+    /// 404 (Not Found)`.
+    fn http_file(&self, kpath: &Path, entry: &str) -> Result<Option<Vec<Resource>>> {
+        use super::remote::{http_cached, http_get, http_store, HttpError};
+        let git = super::remote::parse(entry).ok();
+        let Some(root) = super::remote::cache_root() else {
+            if git.is_some() {
+                return Ok(None);
+            }
+            return Err(self.err(
+                kpath,
+                format!("remote resource '{entry}' cannot be kept: no cache directory (set XDG_CACHE_HOME or HOME)"),
+            ));
+        };
+        let at = Path::new(entry);
+        let text_of = |body: Vec<u8>| {
+            String::from_utf8(body).map_err(|_| {
+                self.err(
+                    kpath,
+                    format!("remote resource '{entry}': the file is not UTF-8 text"),
+                )
+            })
+        };
+        if let Some(body) = http_cached(&root, entry) {
+            return self.parse_resources(at, &text_of(body)?).map(Some);
+        }
+        let fail = |why: String| -> Result<Option<Vec<Resource>>> {
+            match git {
+                Some(_) => Ok(None),
+                None => Err(self.err(kpath, format!("remote resource '{entry}': {why}"))),
+            }
+        };
+        if self.remote == Remote::CacheOnly {
+            if git.as_ref().is_some_and(|g| g.cached(&root).is_some()) {
+                return Ok(None);
+            }
+            return Err(self.err(
+                kpath,
+                format!(
+                    "remote resource '{entry}' is not in the cache and this command stays offline: run `gitops-upgrade render` on this kustomization once online to fetch it, or vendor it into the repository"
+                ),
+            ));
+        }
+        match http_get(entry) {
+            Ok(body) => {
+                let text = text_of(body)?;
+                let docs = yaml::parse_documents(&text).map_err(|e| self.yaml_err(at, e))?;
+                match self.resources_of(at, docs) {
+                    Ok(res) => {
+                        http_store(&root, entry, text.as_bytes()).map_err(|m| {
+                            self.err(kpath, format!("remote resource '{entry}': {m}"))
+                        })?;
+                        Ok(Some(res))
+                    }
+                    Err(e) if git.is_none() => Err(e),
+                    Err(_) => Ok(None),
+                }
+            }
+            Err(HttpError::Status(code, reason)) => {
+                fail(format!("HTTP Error: status code {code} ({reason})"))
+            }
+            Err(HttpError::Transport(m)) => fail(m),
+        }
     }
 
     fn err(&self, path: &Path, msg: impl Into<String>) -> BuildError {

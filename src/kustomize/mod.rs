@@ -11,6 +11,7 @@ pub mod json6902;
 pub mod layout;
 pub mod nameref;
 pub mod patch_smp;
+pub mod patch_text;
 pub mod patches;
 pub mod plugins;
 pub mod remote;

@@ -300,6 +300,7 @@ fn set_str(obj: &mut Value, path: &[&str], s: &str) {
 pub fn apply_smp_to(
     r: &mut Resource,
     patch: &Value,
+    texts: Option<&Value>,
     allow_name: bool,
     allow_kind: bool,
 ) -> Res<bool> {
@@ -319,6 +320,9 @@ pub fn apply_smp_to(
         r.remember_current();
     }
     r.drop_empty_nulls();
+    if let Some(t) = texts {
+        super::patch_text::keep_patch_text(&r.obj, &mut p, t);
+    }
     let shared = if r.shared_values.is_empty() {
         Vec::new()
     } else {
@@ -352,13 +356,14 @@ pub fn apply_smp_to(
 
 /// Parses the documents of a strategic-merge patch text (empty documents
 /// skipped; each must be a mapping with a kind).
-fn smp_documents(text: &str, origin: &str) -> Res<Vec<Value>> {
+fn smp_documents(text: &str, origin: &str) -> Res<Vec<SmpDoc>> {
     let docs = parse_documents(text).map_err(|e| format!("{origin}: cannot parse patch: {e}"))?;
+    let docs: Vec<Value> = docs.into_iter().map(|d| d.value).collect();
     let mut out = Vec::new();
-    for d in docs {
-        match d.value {
+    for (d, t) in with_texts(docs, text) {
+        match d {
             Value::Null => {}
-            Value::Map(m) => out.push(Value::Map(m)),
+            Value::Map(m) => out.push((Value::Map(m), t)),
             other => {
                 return Err(format!(
                     "{origin}: a strategic merge patch must be a mapping, found a {}",
@@ -381,17 +386,32 @@ pub fn apply_strategic_merge_entry(
     if docs.is_empty() {
         return Err(format!("{origin}: patch appears to be empty"));
     }
-    for doc in &docs {
+    for (doc, texts) in &docs {
         let i = find_by_id(res, doc, origin)?;
-        if !apply_smp_to(&mut res[i], doc, false, false).map_err(|e| format!("{origin}: {e}"))? {
+        if !apply_smp_to(&mut res[i], doc, texts.as_ref(), false, false)
+            .map_err(|e| format!("{origin}: {e}"))?
+        {
             res.remove(i);
         }
     }
     Ok(())
 }
 
+/// A strategic-merge patch document and its plain scalars' text (see
+/// `patch_text`).
+type SmpDoc = (Value, Option<Value>);
+
+/// Pairs each document with its `patch_text::plain_texts` view.
+fn with_texts(docs: Vec<Value>, text: &str) -> Vec<SmpDoc> {
+    let texts = super::patch_text::plain_texts(text).filter(|t| t.len() == docs.len());
+    match texts {
+        Some(t) => docs.into_iter().zip(t.into_iter().map(Some)).collect(),
+        None => docs.into_iter().map(|d| (d, None)).collect(),
+    }
+}
+
 enum PatchKind {
-    Smp(Vec<Value>),
+    Smp(Vec<SmpDoc>),
     Json(Value),
 }
 
@@ -402,18 +422,17 @@ fn classify(text: &str, origin: &str) -> Res<PatchKind> {
     // lines would end the input and lose its final line break (kubectl
     // keeps it: `|`, not `|-`)
     let docs = parse_documents(text).map_err(|_| unable())?;
-    let docs: Vec<Value> = docs
+    let docs: Vec<SmpDoc> = with_texts(docs.into_iter().map(|d| d.value).collect(), text)
         .into_iter()
-        .map(|d| d.value)
-        .filter(|v| !v.is_null())
+        .filter(|(v, _)| !v.is_null())
         .collect();
-    match docs.first() {
+    match docs.first().map(|(v, _)| v) {
         // an empty or comment-only patch (file, or inline text that is not
         // the empty string) changes nothing in kubectl
         None => Ok(PatchKind::Smp(Vec::new())),
-        Some(Value::Seq(_)) if docs.len() == 1 => Ok(PatchKind::Json(docs[0].clone())),
+        Some(Value::Seq(_)) if docs.len() == 1 => Ok(PatchKind::Json(docs[0].0.clone())),
         Some(Value::Map(_)) => {
-            if docs.iter().any(|d| {
+            if docs.iter().any(|(d, _)| {
                 !matches!(d, Value::Map(_)) || d.str_at(&["kind"]).unwrap_or("").is_empty()
             }) {
                 return Err(unable());
@@ -470,16 +489,16 @@ fn apply_json_to(
 /// kustomize round-trips a JSON-patched resource through Go's JSON
 /// decoding, where every number is a float64: integers beyond 2^53 lose
 /// their last digits (`9007199254740993` prints as `9007199254740992`,
-/// kubectl 1.37; found by the fuzzer). Not matched: integers beyond the
-/// 64-bit range of `i64` (kubectl prints `12345678901234567890` as
-/// `12345678901234567000` and `-9223372036854775808` as
-/// `-9.223372036854776e+18`), left as they are.
+/// kubectl 1.37; found by the fuzzer), and print as such floats do (see
+/// `format_number_json_roundtrip`: `12345678901234567890` prints as
+/// `12345678901234567000`, `-9223372036854775808` as
+/// `-9.223372036854776e+18`, `18446744073709551615` as
+/// `1.8446744073709552e+19`).
 fn json_numbers(v: &mut Value) {
     const EXACT: i64 = 1 << 53;
     match v {
-        Value::Int(i) if !(-EXACT..=EXACT).contains(i) && *i != i64::MIN => {
-            *v = Value::Float(*i as f64)
-        }
+        Value::Int(i) if !(-EXACT..=EXACT).contains(i) => *v = Value::Float(*i as f64),
+        Value::Uint(u) => *v = Value::Float(*u as f64),
         Value::Seq(items) => items.iter_mut().for_each(json_numbers),
         Value::Map(m) => m.values_mut().for_each(json_numbers),
         _ => {}
@@ -506,16 +525,21 @@ pub fn apply_patch_entry(
             apply_json_to(res, &idx, &ops, origin, true)
         }
         PatchKind::Smp(docs) => {
-            for doc in &docs {
+            for (doc, texts) in &docs {
                 let idx = match &p.target {
                     None => vec![find_by_id(res, doc, origin)?],
                     Some(t) => select(res, t).map_err(|e| format!("{origin}: {e}"))?,
                 };
                 let mut deleted = Vec::new();
                 for &i in &idx {
-                    let keep =
-                        apply_smp_to(&mut res[i], doc, p.allow_name_change, p.allow_kind_change)
-                            .map_err(|e| format!("{origin}: {e}"))?;
+                    let keep = apply_smp_to(
+                        &mut res[i],
+                        doc,
+                        texts.as_ref(),
+                        p.allow_name_change,
+                        p.allow_kind_change,
+                    )
+                    .map_err(|e| format!("{origin}: {e}"))?;
                     if !keep {
                         deleted.push(i);
                     }

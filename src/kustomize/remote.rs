@@ -275,10 +275,16 @@ impl RemoteSpec {
             .map_err(|e| format!("cannot create a directory in {}: {e}", root.display()))?;
         let dir = tmp.path();
         let git = |args: &[&str]| -> Result<(), String> {
-            crate::usergit::run(dir, args).map_err(|e| match e {
+            let limit = std::time::Duration::from_secs_f64(self.timeout_secs);
+            crate::usergit::run_with_timeout(dir, args, limit).map_err(|e| match e {
                 crate::usergit::GitCmdError::Spawn(e) => {
                     format!("cannot run git ({e}); install git")
                 }
+                crate::usergit::GitCmdError::TimedOut(_) => format!(
+                    "git {}: {} (the URL's timeout= parameter sets the limit of each git command; 27s by default, as in kustomize)",
+                    args[0],
+                    e.message_or("git")
+                ),
                 e => format!("git {}: {}", args[0], e.message_or("git")),
             })
         };
@@ -306,6 +312,77 @@ impl RemoteSpec {
         }
         Ok(final_dir)
     }
+}
+
+/// Whether a resource entry is an HTTP(S) URL, which kustomize first reads
+/// as a single file with a GET (before, on failure, trying it as a git
+/// repository).
+pub fn is_http_url(entry: &str) -> bool {
+    let lower = entry.get(..8).unwrap_or(entry).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// Why a GET of a file URL gave no file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HttpError {
+    /// The server answered with a status outside 200-299: the code and its
+    /// reason, as Go's `http.StatusText` names it.
+    Status(u16, String),
+    /// No answer (the host is unknown, the connection refused, TLS...).
+    Transport(String),
+}
+
+/// How long a GET may take to connect and to answer. kustomize's client
+/// sets no limit; this one only keeps a dead host from hanging a render.
+const HTTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Reads a file URL with a GET (redirects followed; rustls, no OpenSSL).
+pub fn http_get(url: &str) -> Result<Vec<u8>, HttpError> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(HTTP_TIMEOUT))
+        .build()
+        .into();
+    let mut resp = agent
+        .get(url)
+        .call()
+        .map_err(|e| HttpError::Transport(e.to_string()))?;
+    let status = resp.status();
+    if !status.is_success() {
+        return Err(HttpError::Status(
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("").to_string(),
+        ));
+    }
+    resp.body_mut()
+        .with_config()
+        .limit(1 << 30)
+        .read_to_vec()
+        .map_err(|e| HttpError::Transport(e.to_string()))
+}
+
+/// Where the body of a file URL is kept: `<cache>/files/<hash of the URL>`.
+pub fn http_cache_path(root: &Path, url: &str) -> PathBuf {
+    let hex: String = Sha256::digest(url.as_bytes())[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    root.join("files").join(hex)
+}
+
+/// The cached body of a file URL, if it was fetched before.
+pub fn http_cached(root: &Path, url: &str) -> Option<Vec<u8>> {
+    std::fs::read(http_cache_path(root, url)).ok()
+}
+
+/// Keeps the body of a file URL in the cache (written whole or not at all).
+pub fn http_store(root: &Path, url: &str, body: &[u8]) -> Result<(), String> {
+    let path = http_cache_path(root, url);
+    let dir = path.parent().unwrap_or(root);
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create the cache {}: {e}", dir.display()))?;
+    crate::fsutil::write_atomic(&path, body)
+        .map_err(|e| format!("cannot write in the cache {}: {e}", dir.display()))
 }
 
 #[cfg(test)]

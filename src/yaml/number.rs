@@ -4,8 +4,13 @@
 
 use std::fmt::Write as _;
 
-/// How a float prints after kustomize's JSON round trip: integral values
-/// that fit 64 bits print as integers, the rest as Go's `%g` shortest form.
+/// How a float prints after kustomize's JSON round trip. Go's JSON writes
+/// a float64 as its shortest digits, in `%f` form below 1e21 (an integral
+/// `9.223372036854776e18` becomes `9223372036854776000`); go-yaml then
+/// reads that text back as an integer when it fits `int64` or `uint64` and
+/// prints it so, and otherwise as a float printed in `%g` form
+/// (`-9223372036854776000` overflows: `-9.223372036854776e+18`; kubectl
+/// 1.37).
 pub fn format_number_json_roundtrip(f: f64) -> String {
     if f.is_nan() {
         return ".nan".into();
@@ -18,12 +23,34 @@ pub fn format_number_json_roundtrip(f: f64) -> String {
         };
     }
     if f.fract() == 0.0 && f.abs() < 1e21 {
-        let i = f as i128;
-        if i >= i64::MIN as i128 && i <= u64::MAX as i128 {
-            return i.to_string();
+        if f == 0.0 {
+            return "0".into();
+        }
+        let text = shortest_integral_digits(f);
+        if text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok() {
+            return text;
         }
     }
     format_float_go(f)
+}
+
+/// An integral float below 1e21 as Go's `strconv.FormatFloat(f, 'f', -1,
+/// 64)` writes it: the shortest digits that read back as `f`, padded with
+/// zeros.
+fn shortest_integral_digits(f: f64) -> String {
+    let e = format!("{:e}", f.abs());
+    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
+    let exp: usize = exp.parse().unwrap_or(0);
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    let mut out = String::with_capacity(exp + 2);
+    if f < 0.0 {
+        out.push('-');
+    }
+    out.push_str(&digits);
+    for _ in digits.len()..exp + 1 {
+        out.push('0');
+    }
+    out
 }
 
 /// Go's `strconv.FormatFloat(f, 'g', -1, 64)`.
