@@ -281,3 +281,94 @@ fn resume_after_a_migration_problem_starts_at_the_migration() {
         "Migrate patches for rok-v0.15, site-catalog.yaml"
     );
 }
+
+/// The site pins the Rok image of the vendor's base to its own mirror; the
+/// vendor's 0.15 changes the lines around it (version, image, configVars)
+/// and adds `redis` after them: one conflicting hunk.
+fn pin_mirror(u: &Upgrade) -> PathBuf {
+    let base = u.user.join("rok-cluster/base/rokcluster.yaml");
+    let text = fs::read_to_string(&base).unwrap();
+    let pinned = text.replace(
+        "image: gcr.io/arrikto/roke:",
+        "image: mirror.example/arrikto/roke:",
+    );
+    assert_ne!(pinned, text);
+    fs::write(&base, pinned).unwrap();
+    git(&u.user, &["commit", "-qam", "pull Rok from our mirror"]);
+    base
+}
+
+#[test]
+fn merge_mode_is_used_by_the_rebase_and_kept_by_resume() {
+    // --merge line: the rebase gives exactly what `git rebase -Xtheirs` gives
+    // (real git, on a copy of the site made before the upgrade).
+    let u = Upgrade::new();
+    let base = pin_mirror(&u);
+    let copy = u.t.path().join("by-git");
+    git(
+        u.t.path(),
+        &["clone", "-q", u.user.to_str().unwrap(), "by-git"],
+    );
+    git(&copy, &["remote", "set-url", "origin", "../vendor"]);
+    git(&copy, &["fetch", "-q", "origin"]);
+    git(&copy, &["rebase", "-q", "-Xtheirs", "origin/main"]);
+    let by_git = fs::read_to_string(copy.join("rok-cluster/base/rokcluster.yaml")).unwrap();
+
+    let o = u.tool(&["upgrade", "--merge", "line"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("review them"), "{}", text(&o));
+    let head_file = git(&u.user, &["show", "HEAD:rok-cluster/base/rokcluster.yaml"]);
+    assert_eq!(head_file, by_git);
+    assert!(
+        head_file.contains("version: release-0.14"),
+        "the vendor's lines of the hunk were not dropped: {head_file}"
+    );
+    let j = u.status_json();
+    assert_eq!(j["upgrade"]["merge"], "line", "{j}");
+    let s = stdout(&u.tool(&["status"]));
+    assert!(s.contains("files both sides changed: --merge line"), "{s}");
+
+    // Another mode on --resume is refused, and changes nothing.
+    let head = git(&u.user, &["rev-parse", "HEAD"]);
+    let o = u.tool(&["upgrade", "--resume", "--merge", "yaml"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("this upgrade was started with --merge line; --resume keeps it"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(git(&u.user, &["rev-parse", "HEAD"]), head);
+    assert_eq!(u.status_json()["upgrade"]["step"], "review");
+
+    // The same mode, or none, resumes.
+    let o = u.tool(&["upgrade", "--resume", "--merge", "line", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(!stdout(&o).contains("== 1/4"), "{}", text(&o));
+    assert_eq!(u.backups(), 1);
+    assert_eq!(u.status_json()["upgrade"]["merge"], "line");
+    assert!(fs::read_to_string(&base)
+        .unwrap()
+        .contains("version: release-0.14"));
+
+    // The default (yaml) on the same history keeps the vendor's changes
+    // around the pinned image, and reports the override.
+    let u = Upgrade::new();
+    let base = pin_mirror(&u);
+    let o = u.tool(&["upgrade"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        stdout(&o).contains("rok-cluster/base/rokcluster.yaml spec.image: upstream"),
+        "{}",
+        text(&o)
+    );
+    let merged = fs::read_to_string(&base).unwrap();
+    assert!(merged.contains("version: release-0.15"), "{merged}");
+    assert!(
+        merged.contains("image: mirror.example/arrikto/roke:release-0.14"),
+        "{merged}"
+    );
+    assert!(merged.contains("redis:"), "{merged}");
+    assert_eq!(u.status_json()["upgrade"]["merge"], "yaml");
+    let s = stdout(&u.tool(&["status"]));
+    assert!(!s.contains("--merge"), "{s}");
+}

@@ -31,6 +31,7 @@ git fetch && gitops-upgrade upgrade --dry-run\n  \
 gitops-upgrade upgrade                       # stops for you to review the migration\n  \
 gitops-upgrade upgrade --yes --context prod  # commits the migration, allows the deletes\n  \
 gitops-upgrade upgrade --resume              # after a stop: continues at that step\n  \
+gitops-upgrade upgrade --merge line          # the rebase as `git rebase -Xtheirs`\n  \
 gitops-upgrade status                        # every step, and the component table")]
 pub struct UpgradeArgs {
     /// Commit the migrated files and allow the deletes without asking.
@@ -50,6 +51,13 @@ pub struct UpgradeArgs {
     /// component) without doing the steps before it again.
     #[arg(long, conflicts_with = "dry_run")]
     pub resume: bool,
+
+    /// How the rebase merges files both you and the vendor changed, as for
+    /// `rebase --merge`: `yaml` (default) merges YAML files by structure
+    /// where hunks conflict; `line` is exactly `git rebase -Xtheirs`.
+    /// Recorded: `--resume` keeps the mode the upgrade started with.
+    #[arg(long, value_name = "MODE", value_parser = ["yaml", "line"])]
+    pub merge: Option<String>,
 
     #[command(flatten)]
     pub cluster: ClusterArgs,
@@ -73,6 +81,7 @@ pub fn run(a: UpgradeArgs) -> Result<u8, Failure> {
         yes: a.yes,
         dry_run: a.dry_run,
         resume: a.resume,
+        merge: a.merge.as_deref().and_then(upgrade::state::merge_mode),
         sets,
         apply: a.cluster.options(a.dry_run, a.yes),
     };

@@ -24,7 +24,7 @@ use crate::apply::kube::Cluster;
 use crate::apply::{head, state as apply_state, steps};
 use crate::diff::side::Source;
 use crate::diff::{self, Operation, RecreateHint};
-use crate::git::{self, time::now_stamp, GitError, RebaseOptions};
+use crate::git::{self, time::now_stamp, GitError, MergeMode, RebaseOptions};
 use crate::migrate::{self, engine as meng, journal as mjournal};
 use crate::plan::Plan;
 
@@ -40,6 +40,10 @@ pub struct Options {
     pub dry_run: bool,
     /// Continue the recorded upgrade from the step that stopped.
     pub resume: bool,
+    /// How the rebase merges files both sides changed (`--merge`); `None`:
+    /// the default (`yaml`) for a new upgrade, the recorded mode for
+    /// `--resume`, which refuses a different one.
+    pub merge: Option<MergeMode>,
     /// Values for catalog variables (`--set KEY=VALUE`).
     pub sets: BTreeMap<String, String>,
     /// How to apply (server-side, timeouts, polling); `dry_run`, `yes` and
@@ -424,6 +428,15 @@ pub fn run(
     let mut st = if opts.resume {
         match state::load(&git_dir).map_err(|e| UpgradeError::Usage(e.to_string()))? {
             Some(s) if s.finished.is_none() => {
+                if let Some(m) = opts.merge.filter(|m| *m != s.merge) {
+                    return Err(UpgradeError::Usage(format!(
+                        "this upgrade was started with --merge {}; --resume keeps it: drop --merge {}, \
+                         or start over with `gitops-upgrade upgrade --merge {}`",
+                        state::merge_name(s.merge),
+                        state::merge_name(m),
+                        state::merge_name(m)
+                    )));
+                }
                 ui.say(&format!(
                     "Resuming the upgrade of {} started {}: at step {} ({}).",
                     s.branch,
@@ -450,7 +463,9 @@ pub fn run(
             .ok()
             .and_then(|h| h.shorthand().ok().map(str::to_string))
             .unwrap_or_default();
-        UpgradeState::new(&branch, now_stamp())
+        let mut st = UpgradeState::new(&branch, now_stamp());
+        st.merge = opts.merge.unwrap_or_default();
+        st
     };
     let result = drive(repo, root, cluster, opts, ui, &mut st);
     if let Err(e) = &result {
@@ -510,8 +525,14 @@ fn steps_from(
         match st.step {
             Step::Rebase => {
                 step_header(ui, 1, "rebase onto the new upstream");
-                let report =
-                    git::rebase(root, &RebaseOptions::default()).map_err(UpgradeError::Rebase)?;
+                let report = git::rebase(
+                    root,
+                    &RebaseOptions {
+                        merge: st.merge,
+                        ..RebaseOptions::default()
+                    },
+                )
+                .map_err(UpgradeError::Rebase)?;
                 say_text(ui, &report.to_text());
                 let (base, label) = cluster_base(repo, &report);
                 st.old_tip = Some(report.old_tip.to_string());
@@ -744,6 +765,7 @@ fn dry_run(
         &RebaseOptions {
             dry_run: true,
             export_tree: Some(tmp.path().to_path_buf()),
+            merge: opts.merge.unwrap_or_default(),
             ..RebaseOptions::default()
         },
     )
