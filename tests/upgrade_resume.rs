@@ -340,12 +340,35 @@ fn merge_mode_is_used_by_the_rebase_and_kept_by_resume() {
     assert_eq!(git(&u.user, &["rev-parse", "HEAD"]), head);
     assert_eq!(u.status_json()["upgrade"]["step"], "review");
 
-    // The same mode, or none, resumes.
+    // The same mode resumes, without a second rebase. The line merge kept
+    // the 0.14 version next to the migrated (0.15) configVars: the upgrade
+    // policies refuse the RokCluster before anything is applied or deleted.
     let o = u.tool(&["upgrade", "--resume", "--merge", "line", "--yes"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(!stdout(&o).contains("== 1/4"), "{}", text(&o));
+    assert!(
+        text(&o).contains(
+            "rok-cluster: refused by the upgrade policies, so nothing was deleted or applied: \
+             RokCluster rok/rok: rok/configvars-string"
+        ),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        text(&o).contains("then run `gitops-upgrade upgrade --resume`"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        (u.count("apply"), u.count("delete")),
+        (0, 0),
+        "{:?}",
+        u.calls()
+    );
     assert_eq!(u.backups(), 1);
-    assert_eq!(u.status_json()["upgrade"]["merge"], "line");
+    let j = u.status_json();
+    assert_eq!(j["upgrade"]["merge"], "line");
+    assert_eq!(j["upgrade"]["step"], "apply");
     assert!(fs::read_to_string(&base)
         .unwrap()
         .contains("version: release-0.14"));
@@ -371,4 +394,63 @@ fn merge_mode_is_used_by_the_rebase_and_kept_by_resume() {
     assert_eq!(u.status_json()["upgrade"]["merge"], "yaml");
     let s = stdout(&u.tool(&["status"]));
     assert!(!s.contains("--merge"), "{s}");
+}
+
+#[test]
+fn a_resumed_run_that_is_killed_is_shown_under_way_not_with_the_old_reason() {
+    let u = Upgrade::new();
+    u.healthy(false);
+    let o = u.tool(&["upgrade"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    git(&u.user, &["commit", "-qam", "Migrate patches for 0.15"]);
+    let o = u.tool(&["upgrade", "--resume", "--timeout", "1s"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let stopped = u.status_json()["upgrade"]["stopped"].clone();
+    assert!(
+        stopped.as_str().unwrap().contains("not ready after 1s"),
+        "{stopped}"
+    );
+
+    // Resumed, then killed while it waits for the cluster.
+    let fake = crate_dir().join("tests/support/fake-kubectl");
+    let mut c = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"));
+    c.current_dir(&u.user)
+        .args(["upgrade", "--resume", "--timeout", "60s"])
+        .args([
+            "--kubectl",
+            fake.to_str().unwrap(),
+            "--poll-interval",
+            "50ms",
+        ])
+        .env("FAKE_KUBECTL_STATE", &u.cluster)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    common::isolate(&mut c, u.t.path());
+    let waits = || {
+        u.calls()
+            .iter()
+            .filter(|a| a.first().map(String::as_str) == Some("get"))
+            .filter(|a| a.iter().any(|x| x.contains("rokcluster")))
+            .count()
+    };
+    let before = waits();
+    let mut child = c.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while waits() <= before + 1 {
+        assert!(std::time::Instant::now() < deadline, "never waited");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let j = u.status_json();
+    assert_eq!(j["upgrade"]["step"], "apply", "{j}");
+    assert!(j["upgrade"]["stopped"].is_null(), "{j}");
+    let s = stdout(&u.tool(&["status"]));
+    assert!(
+        s.contains("5. apply    apply the components in order              under way"),
+        "{s}"
+    );
 }

@@ -380,6 +380,41 @@ pub fn summary(
     Ok(out)
 }
 
+/// What the plan's catalogs say to apply first (`apply-first`: the vendor
+/// guide's external services) that the new tree has and no component of
+/// the plan applies: `init --preset` leaves out, as comments, the paths the
+/// checkout did not have yet, which the rebase may just have brought.
+pub fn left_out(plan: &Plan, root: &Path, new: &Source<'_>) -> Vec<String> {
+    let catalogs: Vec<_> = plan
+        .migrations
+        .iter()
+        .filter_map(|m| migrate::catalog::load(m, root).ok())
+        .collect();
+    let norm = |p: &str| p.trim_end_matches('/').to_string();
+    let mut out = Vec::new();
+    for c in &catalogs {
+        for a in &c.hints.apply_first {
+            if plan
+                .components
+                .iter()
+                .any(|x| norm(&x.path) == norm(&a.path))
+            {
+                continue;
+            }
+            if !matches!(steps::load_path(new, &a.path), Ok(Some(_))) {
+                continue;
+            }
+            out.push(format!(
+                "the {} catalog says to apply {} first ({}), the new tree has it, and no component \
+                 of the plan applies it: add it to gitops-upgrade.yaml (`init --preset` leaves out, \
+                 as comments, what the checkout did not have yet) unless it already runs",
+                c.name, a.path, a.description
+            ));
+        }
+    }
+    out
+}
+
 fn say_summary(ui: &mut dyn Ui, rows: &[ComponentSummary]) {
     for r in rows {
         match r {
@@ -467,6 +502,12 @@ pub fn run(
         st.merge = opts.merge.unwrap_or_default();
         st
     };
+    if opts.resume && st.stopped.is_some() {
+        // Under way again: `status` must not show the last run's reason
+        // (a kill, unlike an error, records no new one).
+        st.stopped = None;
+        save(&git_dir, &st)?;
+    }
     let result = drive(repo, root, cluster, opts, ui, &mut st);
     if let Err(e) = &result {
         // Record where it stopped and why (the rebase's own failures leave
@@ -640,6 +681,9 @@ fn steps_from(
                     }
                 })?;
                 say_summary(ui, &rows);
+                for w in left_out(&plan, root, &new_side) {
+                    ui.say(&format!("warning: {w}"));
+                }
                 st.advance(Step::Apply, now_stamp());
                 save(&git_dir, st)?;
             }
@@ -675,7 +719,16 @@ fn steps_from(
                     only: None,
                     ..opts.apply.clone()
                 };
-                engine::run(&target, cluster, &aopts, ui).map_err(UpgradeError::Apply)?;
+                engine::run(&target, cluster, &aopts, ui).map_err(|e| match e {
+                    // Nothing was applied: a fix is a new commit, which
+                    // `--resume` applies.
+                    ApplyError::PolicyRefused { .. } => UpgradeError::Stopped {
+                        step: Step::Apply,
+                        message: format!("{e}; then run `gitops-upgrade upgrade --resume`"),
+                        code: 1,
+                    },
+                    e => UpgradeError::Apply(e),
+                })?;
                 st.advance(Step::Done, now_stamp());
                 st.finished = st.done_at(Step::Apply).map(str::to_string);
                 save(&git_dir, st)?;
@@ -808,6 +861,9 @@ fn dry_run(
         code: 1,
     })?;
     say_summary(ui, &rows);
+    for w in left_out(&plan, tmp.path(), &new_side) {
+        ui.say(&format!("warning: {w}"));
+    }
     step_header(ui, 4, "apply (dry run)");
     let target = Target {
         plan,
