@@ -454,3 +454,102 @@ fn a_resumed_run_that_is_killed_is_shown_under_way_not_with_the_old_reason() {
         "{s}"
     );
 }
+
+#[test]
+fn push_backup_mirrors_the_backup_and_a_failed_push_stops_before_the_migration() {
+    // A mirror that works: the backup ref is there, the same commit.
+    let u = Upgrade::new();
+    git(u.t.path(), &["init", "-q", "--bare", "mirror.git"]);
+    git(&u.user, &["remote", "add", "mirror", "../mirror.git"]);
+    let o = u.tool(&["upgrade", "--push-backup", "mirror"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        stdout(&o).contains("Pushed the backup ref to mirror."),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("review them"), "{}", text(&o));
+    let local = git(
+        &u.user,
+        &[
+            "for-each-ref",
+            "--format=%(refname) %(objectname)",
+            "refs/gitops-upgrade/backups/",
+        ],
+    );
+    let mirrored = git(
+        &u.t.path().join("mirror.git"),
+        &[
+            "for-each-ref",
+            "--format=%(refname) %(objectname)",
+            "refs/gitops-upgrade/backups/",
+        ],
+    );
+    assert_eq!(local.lines().count(), 1);
+    assert_eq!(mirrored, local);
+
+    // A mirror that cannot be reached: rebased (and backed up locally),
+    // then stopped before the migration, with the command to push by hand.
+    let u = Upgrade::new();
+    git(&u.user, &["remote", "add", "gone", "../no-such-mirror.git"]);
+    let o = u.tool(&["upgrade", "--push-backup", "gone"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = text(&o);
+    assert!(
+        err.contains("rebased, but pushing the backup ref to gone failed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("git push gone refs/gitops-upgrade/backups/main/"),
+        "{err}"
+    );
+    assert!(!stdout(&o).contains("== 2/4"), "migrated anyway: {err}");
+    let j = u.status_json();
+    assert_eq!(j["upgrade"]["step"], "migrate", "{j}");
+    assert!(j["upgrade"]["stopped"]
+        .as_str()
+        .unwrap()
+        .contains("pushing the backup ref"));
+    assert_eq!(u.backups(), 1);
+
+    // Resumed with a mirror that works: pushed, then the migration, no
+    // second rebase.
+    git(u.t.path(), &["init", "-q", "--bare", "mirror.git"]);
+    git(&u.user, &["remote", "set-url", "gone", "../mirror.git"]);
+    let o = u.tool(&["upgrade", "--resume", "--push-backup", "gone"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        stdout(&o).contains("Pushed the backup ref refs/gitops-upgrade/backups/main/"),
+        "{}",
+        text(&o)
+    );
+    assert!(!stdout(&o).contains("== 1/4"), "{}", text(&o));
+    assert!(
+        stdout(&o).contains("== 2/4 migrate-patches =="),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(u.backups(), 1);
+    let mirrored = git(
+        &u.t.path().join("mirror.git"),
+        &[
+            "for-each-ref",
+            "--format=%(refname)",
+            "refs/gitops-upgrade/backups/",
+        ],
+    );
+    assert_eq!(mirrored.lines().count(), 1);
+
+    // A remote that does not exist: refused before anything changes.
+    let u = Upgrade::new();
+    let head = git(&u.user, &["rev-parse", "HEAD"]);
+    let o = u.tool(&["upgrade", "--push-backup", "nowhere"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("--push-backup: no remote named 'nowhere'"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(git(&u.user, &["rev-parse", "HEAD"]), head);
+    assert_eq!(u.backups(), 0);
+}

@@ -44,6 +44,10 @@ pub struct Options {
     /// the default (`yaml`) for a new upgrade, the recorded mode for
     /// `--resume`, which refuses a different one.
     pub merge: Option<MergeMode>,
+    /// After the rebase, push its backup ref to this remote (the generic
+    /// guide: "mirror the GitOps repo to a private remote"); a failed push
+    /// stops the upgrade before the migration.
+    pub push_backup: Option<String>,
     /// Values for catalog variables (`--set KEY=VALUE`).
     pub sets: BTreeMap<String, String>,
     /// How to apply (server-side, timeouts, polling); `dry_run`, `yes` and
@@ -502,13 +506,35 @@ pub fn run(
         st.merge = opts.merge.unwrap_or_default();
         st
     };
-    if opts.resume && st.stopped.is_some() {
+    let mut pushed: Result<(), UpgradeError> = Ok(());
+    if let (true, Some(remote), Some(b)) = (
+        opts.resume && st.step > Step::Rebase,
+        &opts.push_backup,
+        st.backup.clone(),
+    ) {
+        // The rebase is done: push the backup it made (a retry after a
+        // failed push, or a mirror named only now).
+        match git::push::push_ref(repo, remote, &b) {
+            Ok(()) => ui.say(&format!("Pushed the backup ref {b} to {remote}.")),
+            Err(e) => {
+                pushed = Err(UpgradeError::Stopped {
+                    step: st.step,
+                    message: format!(
+                        "pushing the backup ref to {remote} failed: {e}; mirror it before going on \
+                         (`git push {remote} {b}:{b}`), then run `gitops-upgrade upgrade --resume`"
+                    ),
+                    code: 1,
+                })
+            }
+        }
+    }
+    if pushed.is_ok() && opts.resume && st.stopped.is_some() {
         // Under way again: `status` must not show the last run's reason
         // (a kill, unlike an error, records no new one).
         st.stopped = None;
         save(&git_dir, &st)?;
     }
-    let result = drive(repo, root, cluster, opts, ui, &mut st);
+    let result = pushed.and_then(|_| drive(repo, root, cluster, opts, ui, &mut st));
     if let Err(e) = &result {
         // Record where it stopped and why (the rebase's own failures leave
         // nothing to resume: it changed nothing).
@@ -570,6 +596,7 @@ fn steps_from(
                     root,
                     &RebaseOptions {
                         merge: st.merge,
+                        push_backup: opts.push_backup.clone(),
                         ..RebaseOptions::default()
                     },
                 )
@@ -586,6 +613,19 @@ fn steps_from(
                 st.broken_roots = report.broken_roots.iter().map(|b| b.root.clone()).collect();
                 st.advance(Step::Migrate, now_stamp());
                 save(&git_dir, st)?;
+                if let (Some(e), Some(remote), Some(b)) =
+                    (&report.push_error, &opts.push_backup, &report.backup)
+                {
+                    return Err(UpgradeError::Stopped {
+                        step: Step::Migrate,
+                        message: format!(
+                            "rebased, but pushing the backup ref to {remote} failed: {e}; \
+                             mirror it before going on (`git push {remote} {b}:{b}`), then run \
+                             `gitops-upgrade upgrade --resume`"
+                        ),
+                        code: 1,
+                    });
+                }
             }
             Step::Migrate => {
                 step_header(ui, 2, "migrate-patches");
@@ -819,6 +859,9 @@ fn dry_run(
             dry_run: true,
             export_tree: Some(tmp.path().to_path_buf()),
             merge: opts.merge.unwrap_or_default(),
+            // Checked (the remote must exist), not pushed: a dry run makes
+            // no backup.
+            push_backup: opts.push_backup.clone(),
             ..RebaseOptions::default()
         },
     )
