@@ -553,3 +553,117 @@ fn push_backup_mirrors_the_backup_and_a_failed_push_stops_before_the_migration()
     assert_eq!(git(&u.user, &["rev-parse", "HEAD"]), head);
     assert_eq!(u.backups(), 0);
 }
+
+#[test]
+fn an_upgrade_with_nothing_new_does_not_apply_or_drain_again() {
+    let u = Upgrade::new();
+    let o = u.tool(&["upgrade", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        stdout(&o).contains("Done: release 0.14 -> 0.15 applied"),
+        "{}",
+        text(&o)
+    );
+    let calls = u.calls().len();
+    assert!(u.count("apply") > 0);
+
+    // Nothing new upstream: the rebase moves nothing, the cluster runs HEAD.
+    let o = u.tool(&["upgrade", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Nothing to apply: "), "{out}");
+    assert!(
+        out.contains("is what the last apply applied in full"),
+        "{out}"
+    );
+    let changed: Vec<Vec<String>> = u.calls()[calls..]
+        .iter()
+        .filter(|a| {
+            matches!(
+                a.first().map(String::as_str),
+                Some("apply" | "delete" | "scale" | "patch" | "create")
+            ) && !a.iter().any(|x| x.starts_with("--dry-run"))
+        })
+        .cloned()
+        .collect();
+    assert!(changed.is_empty(), "changed the cluster: {changed:?}");
+    let j = u.status_json();
+    assert_eq!(j["upgrade"]["step"], "done");
+    assert!(j["upgrade"]["finished"].is_string(), "{j}");
+
+    // `apply` still applies it again when asked.
+    let applies = u.count("apply");
+    let o = u.tool(&["apply", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(u.count("apply") > applies, "{:?}", u.calls());
+}
+
+#[test]
+fn yes_does_not_skip_what_a_migration_warning_asks_to_do_by_hand_first() {
+    // The v0.12 guide: the CSI node's thin --volume-pool becomes a thick
+    // volume group, and the Rok PVs must be backed up and removed first.
+    // The vendor's next release here changes something else.
+    let t = tempfile::tempdir().unwrap();
+    let cluster = t.path().join("cluster");
+    fs::create_dir_all(&cluster).unwrap();
+    let (vendor, user) = common::rok_vendor_and_site(t.path(), PLAN);
+    fs::write(vendor.join("NOTES"), "next release\n").unwrap();
+    git(&vendor, &["add", "-A"]);
+    git(&vendor, &["commit", "-qm", "next release"]);
+    let u = Upgrade { t, user, cluster };
+    u.healthy(true);
+    let dir = u.user.join("rok-csi/overlays/deploy");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("kustomization.yaml"), "resources:\n- ds.yaml\n").unwrap();
+    fs::write(
+        dir.join("ds.yaml"),
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: rok-csi-node\n  namespace: rok\n\
+         spec:\n  selector:\n    matchLabels: {app: rok-csi-node}\n  template:\n    metadata:\n\
+         \x20     labels: {app: rok-csi-node}\n    spec:\n      containers:\n      - name: csi-node\n\
+         \x20       image: gcr.io/arrikto/rok-csi:v0.11\n        args:\n        - --volume-pool=pool0\n",
+    )
+    .unwrap();
+    fs::write(
+        u.user.join("gitops-upgrade.yaml"),
+        "version: \"0.12\"\nfrom: \"0.11\"\nmigrations: [rok-v0.12]\ncomponents:\n  - name: rok-csi\n    path: rok-csi/overlays/deploy\n",
+    )
+    .unwrap();
+    git(&u.user, &["add", "-A"]);
+    git(&u.user, &["commit", "-qm", "our CSI node; plan for 0.12"]);
+
+    let o = u.tool(&["upgrade", "--yes", "--set", "volume-group=vg0"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let all = text(&o);
+    assert!(
+        all.contains("rok-v0.12/csi-volume-pool: before applying this, back up every PV"),
+        "{all}"
+    );
+    assert!(all.contains("--yes does not skip that"), "{all}");
+    assert!(
+        all.contains("then run `gitops-upgrade upgrade --resume --yes`"),
+        "{all}"
+    );
+    assert_eq!(
+        u.count("apply"),
+        0,
+        "applied before the backup: {:?}",
+        u.calls()
+    );
+    assert_eq!(u.status_json()["upgrade"]["step"], "review");
+    // Migrated, not committed.
+    assert!(fs::read_to_string(dir.join("ds.yaml"))
+        .unwrap()
+        .contains("- --volume-group=vg0"));
+    assert!(!git(&u.user, &["status", "--porcelain"]).is_empty());
+
+    // The person backed the volumes up: --resume --yes commits and applies.
+    let o = u.tool(&["upgrade", "--resume", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        stdout(&o).contains("Committed the migration as"),
+        "{}",
+        text(&o)
+    );
+    assert!(u.count("apply") > 0);
+    assert!(git(&u.user, &["status", "--porcelain"]).is_empty());
+}

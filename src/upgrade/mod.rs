@@ -134,7 +134,9 @@ enum Migrated {
     /// renders with them, if any (for a person to fix); and the migration's
     /// journal, still held when the files are to be committed in this run
     /// (see `migrate::journal::Held`: released once the commit has its own).
-    Files(Vec<String>, Option<String>, Option<mjournal::Held>),
+    /// The last field counts the warnings about the user's own files
+    /// (the catalog's rule warnings: what to do by hand before applying).
+    Files(Vec<String>, Option<String>, Option<mjournal::Held>, usize),
 }
 
 /// Runs the plan's catalogs over every kustomization below `root` and
@@ -174,6 +176,11 @@ fn migrate_tree(
     for w in &mp.warnings {
         ui.say(&format!("warning: {w}"));
     }
+    let warned = mp
+        .warnings
+        .iter()
+        .filter(|w| !w.message.starts_with("vendor file, not edited"))
+        .count();
     if !mp.problems.is_empty() {
         for p in &mp.problems {
             ui.say(&format!("error: {p}"));
@@ -224,10 +231,11 @@ fn migrate_tree(
                      fix it, commit, then run `gitops-upgrade upgrade --resume`"
                 )),
                 None,
+                warned,
             ));
         }
     }
-    Ok(Migrated::Files(files, None, Some(held)))
+    Ok(Migrated::Files(files, None, Some(held), warned))
 }
 
 /// Lets go of a migration's journal (the files are all written).
@@ -588,6 +596,9 @@ fn steps_from(
     held: &mut Option<mjournal::Held>,
 ) -> Result<Outcome, UpgradeError> {
     let git_dir = repo.path().to_path_buf();
+    // Warnings of a migration made in this run (a resumed run was started
+    // by a person who read them).
+    let mut warned_now = 0;
     loop {
         match st.step {
             Step::Rebase => {
@@ -631,9 +642,10 @@ fn steps_from(
                 step_header(ui, 2, "migrate-patches");
                 let plan = load_plan(root)?;
                 let broken = match migrate_tree(root, root, &plan, &opts.sets, false, ui)? {
-                    Migrated::Files(files, broken, h) => {
+                    Migrated::Files(files, broken, h, warned) => {
                         st.migrated_files = files;
                         *held = h;
+                        warned_now = warned;
                         broken
                     }
                     Migrated::Nothing => {
@@ -659,6 +671,26 @@ fn steps_from(
                         release(h)?;
                     }
                 } else {
+                    if opts.yes && warned_now > 0 {
+                        // The catalog asks for something done by hand
+                        // before the apply (the v0.12 guide: back up and
+                        // remove the Rok PVs first): --yes does not say it
+                        // was done; `--resume --yes` does.
+                        if let Some(h) = held.take() {
+                            release(h)?;
+                        }
+                        return Err(UpgradeError::Stopped {
+                            step: Step::Review,
+                            message: format!(
+                                "migrate-patches changed {} file(s) and warned {warned_now} time(s) \
+                                 (above) about what to do by hand before the apply; --yes does not \
+                                 skip that: do it, then run `gitops-upgrade upgrade --resume --yes` \
+                                 (which commits the migration and applies)",
+                                pending.len()
+                            ),
+                            code: 1,
+                        });
+                    }
                     if !opts.yes {
                         if let Some(h) = held.take() {
                             release(h)?;
@@ -733,6 +765,24 @@ fn steps_from(
                 let hints = head::catalog_hints(&plan, root).map_err(UpgradeError::Usage)?;
                 let head = head_commit(repo)?;
                 let revision = head.id().to_string();
+                // The cluster runs this very revision, applied in full: an
+                // apply would change nothing but would run the plan's
+                // steps again (a drain scales the operator to zero).
+                let last = apply_state::load(&git_dir).ok().flatten();
+                if let Some(l) = last.filter(|l| {
+                    l.finished.is_some() && l.last_applied.as_deref() == Some(revision.as_str())
+                }) {
+                    ui.say(&format!(
+                        "Nothing to apply: {} is what the last apply applied in full (finished {}). \
+                         `gitops-upgrade apply` applies it again.",
+                        &revision[..12],
+                        l.finished.as_deref().unwrap_or("?")
+                    ));
+                    st.advance(Step::Done, now_stamp());
+                    st.finished = st.done_at(Step::Apply).map(str::to_string);
+                    save(&git_dir, st)?;
+                    continue;
+                }
                 // Continue the apply this upgrade started, when it stopped
                 // part-way through the same revision.
                 let resume_apply = opts.resume
@@ -876,7 +926,7 @@ fn dry_run(
 
     let plan = load_plan(tmp.path())?;
     step_header(ui, 2, "migrate-patches (on a copy of the rebased tree)");
-    if let Migrated::Files(_, broken, held) =
+    if let Migrated::Files(_, broken, held, _) =
         migrate_tree(tmp.path(), root, &plan, &opts.sets, true, ui)?
     {
         if let Some(h) = held {
