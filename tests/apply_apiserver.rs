@@ -1021,3 +1021,52 @@ fn upgrade_and_apply_refuse_what_the_aerospike_webhook_refuses_before_changing_a
 }
 
 const ASC: &str = "aerospikeclusters.aerospike.travelaudience.com";
+
+#[test]
+fn an_object_moved_to_another_component_is_not_pruned() {
+    let s = Site::with_tree(
+        "",
+        "components:\n  - name: a\n    path: a\n  - name: b\n    path: b\n  - name: c\n    path: c\n",
+    );
+    let cm = |name: &str| {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: default\ndata:\n  k: v\n")
+    };
+    let put = |dir: &str, names: &[&str]| {
+        let d = s.repo.join(dir);
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        let mut k = String::from("resources:\n");
+        for n in names {
+            fs::write(d.join(format!("{n}.yaml")), cm(n)).unwrap();
+            k.push_str(&format!("- {n}.yaml\n"));
+        }
+        fs::write(d.join("kustomization.yaml"), k).unwrap();
+    };
+    put("a", &["a1", "shared-1"]);
+    put("b", &["b1", "shared-2"]);
+    put("c", &["c1"]);
+    s.commit_all("three components");
+    let o = s.apply(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", both(&o));
+
+    // shared-1 moves from a to c, shared-2 from b to c; b1 is dropped.
+    put("a", &["a1"]);
+    put("b", &["b-new"]);
+    put("c", &["c1", "shared-1", "shared-2"]);
+    s.commit_all("moved");
+    let dry = s.apply(&["--dry-run"]);
+    assert_eq!(dry.status.code(), Some(0), "{}", both(&dry));
+    let out = stdout(&dry);
+    assert!(out.contains("delete configmap b1 -n default"), "{out}");
+    assert!(!out.contains("delete configmap shared-"), "{out}");
+    let o = s.apply(&["--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", both(&o));
+    for kept in ["a1", "b-new", "c1", "shared-1", "shared-2"] {
+        assert!(
+            s.cp.get("configmap", Some("default"), kept).is_some(),
+            "{kept} was deleted: {}",
+            both(&o)
+        );
+    }
+    assert!(s.cp.get("configmap", Some("default"), "b1").is_none());
+}

@@ -498,6 +498,7 @@ pub fn run(
         judge_live(cluster, opts, &st, &selected, &rendered, &policies, ui)?;
     }
     let (mut refused, mut refused_at) = (Vec::new(), None);
+    let elsewhere = Elsewhere::new();
     for (i, (c, (objs, form))) in selected.iter().zip(rendered).enumerate() {
         let dg = digest(&objs);
         let head = match form {
@@ -546,6 +547,7 @@ pub fn run(
                 &head,
                 &policies,
                 &mut refused,
+                &elsewhere,
                 ui,
             )?;
             if refused.len() > before && refused_at.is_none() {
@@ -556,7 +558,7 @@ pub fn run(
         ui.say(&head);
         set(&mut st, &c.name, Status::InProgress, None, None);
         state::save(&t.git_dir, &st)?;
-        match apply_component(t, cluster, opts, c, &objs, &recorded, ui) {
+        match apply_component(t, cluster, opts, c, &objs, &recorded, &elsewhere, ui) {
             Ok(done) => {
                 set(&mut st, &c.name, Status::Done, Some(dg), None);
                 if let Some(cs) = st.component_mut(&c.name) {
@@ -811,16 +813,33 @@ struct Done {
     pruned: Vec<String>,
 }
 
+/// Each component's rendered identities at this revision, rendered once per
+/// run, on the first prune that needs them.
+type Elsewhere = std::cell::OnceCell<Vec<(String, BTreeSet<server_check::Identity>)>>;
+
 /// The identities of the objects that the other components of the plan
 /// render at this revision (an object that moved is not pruned).
 fn rendered_elsewhere(
     t: &Target<'_>,
     c: &Component,
+    cache: &Elsewhere,
 ) -> Result<BTreeSet<server_check::Identity>, ApplyError> {
+    if cache.get().is_none() {
+        let mut all = Vec::with_capacity(t.plan.components.len());
+        for other in &t.plan.components {
+            let ids = render(&t.source, other)?
+                .0
+                .iter()
+                .map(|o| server_check::identity(&o.key))
+                .collect();
+            all.push((other.name.clone(), ids));
+        }
+        let _ = cache.set(all);
+    }
     let mut ids = BTreeSet::new();
-    for other in t.plan.components.iter().filter(|o| o.name != c.name) {
-        for o in render(&t.source, other)?.0 {
-            ids.insert(server_check::identity(&o.key));
+    for (name, set) in cache.get().into_iter().flatten() {
+        if *name != c.name {
+            ids.extend(set.iter().cloned());
         }
     }
     Ok(ids)
@@ -833,6 +852,7 @@ fn prune_plan(
     c: &Component,
     objs: &[Obj],
     recorded: &[ObjKey],
+    cache: &Elsewhere,
 ) -> Result<(Vec<ObjKey>, Vec<ObjKey>), ApplyError> {
     let rendered: Vec<ObjKey> = objs.iter().map(|o| o.key.clone()).collect();
     let here: BTreeSet<_> = rendered.iter().map(server_check::identity).collect();
@@ -842,12 +862,13 @@ fn prune_plan(
     {
         return Ok((Vec::new(), Vec::new()));
     }
-    let elsewhere = rendered_elsewhere(t, c)?;
+    let elsewhere = rendered_elsewhere(t, c, cache)?;
     Ok(server_check::prune_candidates(
         recorded, &rendered, &elsewhere,
     ))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn apply_component(
     t: &Target<'_>,
     cluster: &dyn Cluster,
@@ -855,6 +876,7 @@ fn apply_component(
     c: &Component,
     objs: &[Obj],
     recorded: &[ObjKey],
+    cache: &Elsewhere,
     ui: &mut dyn Ui,
 ) -> Result<Done, ApplyError> {
     let timeout = c.timeout.unwrap_or(opts.timeout);
@@ -945,7 +967,7 @@ fn apply_component(
     confirm_deletes(opts, c, &asked, &why, ui)?;
 
     // What to prune after the apply: asked now, before anything changes.
-    let (prune_keys, left) = prune_plan(t, c, objs, recorded)?;
+    let (prune_keys, left) = prune_plan(t, c, objs, recorded, cache)?;
     for k in &left {
         ui.say(&format!(
             "  {} is no longer rendered: left in place (deleting it would delete what it holds)",
@@ -1309,6 +1331,7 @@ fn describe(
     head: &str,
     policies: &[crate::check::Policy],
     refused: &mut Vec<String>,
+    cache: &Elsewhere,
     ui: &mut dyn Ui,
 ) -> Result<(), ApplyError> {
     let timeout = c.timeout.unwrap_or(opts.timeout);
@@ -1508,7 +1531,7 @@ fn describe(
     }
     // Prune: what the last apply of this component sent that the render
     // no longer has (the state file's record), deleted after the apply.
-    let (prune, left) = prune_plan(t, c, objs, recorded)?;
+    let (prune, left) = prune_plan(t, c, objs, recorded, cache)?;
     for k in &prune {
         ui.say(&format!(
             "  $ {}   # prune after the apply: applied before, no longer rendered",
