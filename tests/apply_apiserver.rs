@@ -838,3 +838,235 @@ fn upgrade_from_a_cluster_running_the_old_release() {
     drop(driver);
     drop(cp);
 }
+
+/// The guide's example AerospikeCluster (aerospike-operator, "Upgrading
+/// Clusters"), in the vendor's base, with its CustomResourceDefinition.
+const AS_CRD: &str = "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: aerospikeclusters.aerospike.travelaudience.com
+spec:
+  group: aerospike.travelaudience.com
+  scope: Namespaced
+  names: {kind: AerospikeCluster, plural: aerospikeclusters, singular: aerospikecluster, shortNames: [asc]}
+  versions:
+  - name: v1alpha2
+    served: true
+    storage: true
+    subresources: {status: {}}
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+";
+
+const AS_CLUSTER: &str = "apiVersion: aerospike.travelaudience.com/v1alpha2
+kind: AerospikeCluster
+metadata:
+  name: as-cluster-0
+  namespace: aerospike
+spec:
+  backupSpec:
+    storage:
+      type: gcs
+      bucket: aerospike-backup
+      secret: gcs-secret
+  version: \"4.2.0.3\"
+  nodeCount: 2
+  namespaces:
+  - name: as-namespace-0
+    replicationFactor: 2
+    memorySize: 1G
+    defaultTTL: 0s
+    storage:
+      type: file
+      size: 1G
+";
+
+#[test]
+fn upgrade_and_apply_refuse_what_the_aerospike_webhook_refuses_before_changing_anything() {
+    // The API server here has no admission webhook: it accepts anything,
+    // which is why the tool must judge the policies itself.
+    let t = tempfile::tempdir().unwrap();
+    let vendor = t.path().join("vendor");
+    for (f, text) in [
+        ("aerospike/base/crd.yaml", AS_CRD),
+        ("aerospike/base/cluster.yaml", AS_CLUSTER),
+        (
+            "aerospike/base/kustomization.yaml",
+            "resources:\n- crd.yaml\n- cluster.yaml\n",
+        ),
+        (
+            "aerospike/overlays/deploy/kustomization.yaml",
+            "resources:\n- ../../base\n",
+        ),
+    ] {
+        let p = vendor.join(f);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+    git(&vendor, &["init", "-q", "-b", "main"]);
+    git(&vendor, &["add", "-A"]);
+    git(&vendor, &["commit", "-qm", "aerospike 4.2.0.3"]);
+    git(t.path(), &["clone", "-q", "vendor", "site"]);
+    let user = t.path().join("site");
+    fs::write(
+        user.join("gitops-upgrade.yaml"),
+        "components:\n  - name: aerospike\n    path: aerospike/overlays/deploy\n",
+    )
+    .unwrap();
+    git(&user, &["add", "-A"]);
+    git(&user, &["commit", "-qm", "plan"]);
+
+    let cp = ControlPlane::start();
+    cp.run(&["create", "namespace", "aerospike"]);
+    // The backup credentials the guide's pre-requisites create.
+    cp.run(&[
+        "create",
+        "secret",
+        "generic",
+        "gcs-secret",
+        "-n",
+        "aerospike",
+        "--from-literal=key.json={}",
+    ]);
+    let run = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_gitops-upgrade"));
+        c.current_dir(&user).args(args);
+        if matches!(args[0], "apply" | "upgrade") {
+            c.args(["--kubectl", kubectl().to_str().unwrap()])
+                .arg("--kubeconfig")
+                .arg(&cp.kubeconfig)
+                .args(["--poll-interval", "200ms", "--timeout", "60s"]);
+        }
+        c.env_remove("KUBECONFIG").stdin(Stdio::null());
+        common::isolate(&mut c, t.path());
+        c.output().unwrap()
+    };
+    let live = || cp.get(ASC, Some("aerospike"), "as-cluster-0").unwrap();
+    let o = run(&["apply", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", both(&o));
+    assert_eq!(live()["spec"]["version"], "4.2.0.3");
+
+    // The vendor's next release upgrades Aerospike; the site scales the
+    // cluster meanwhile. The webhook refuses a version change together with
+    // any other change of spec: so does the upgrade, before it applies.
+    let base = vendor.join("aerospike/base/cluster.yaml");
+    fs::write(&base, AS_CLUSTER.replace("4.2.0.3", "4.2.0.4")).unwrap();
+    git(&vendor, &["commit", "-qam", "aerospike 4.2.0.4"]);
+    fs::write(
+        user.join("aerospike/overlays/deploy/kustomization.yaml"),
+        "resources:\n- ../../base\npatches:\n- patch: |-\n    apiVersion: aerospike.travelaudience.com/v1alpha2\n    \
+         kind: AerospikeCluster\n    metadata: {name: as-cluster-0, namespace: aerospike}\n    spec: {nodeCount: 3}\n",
+    )
+    .unwrap();
+    git(&user, &["commit", "-qam", "three nodes"]);
+    let before = live()["metadata"]["resourceVersion"].clone();
+    let o = run(&["upgrade", "--yes"]);
+    assert_eq!(o.status.code(), Some(1), "{}", both(&o));
+    assert!(
+        stderr(&o).contains(
+            "aerospike: refused by the upgrade policies, so nothing was deleted or applied: \
+             AerospikeCluster aerospike/as-cluster-0: aerospike/upgrade-alone"
+        ),
+        "{}",
+        both(&o)
+    );
+    assert!(
+        stderr(&o).contains("then run `gitops-upgrade upgrade --resume`"),
+        "{}",
+        both(&o)
+    );
+    let l = live();
+    assert_eq!(l["metadata"]["resourceVersion"], before, "{l}");
+    assert_eq!(
+        (&l["spec"]["version"], &l["spec"]["nodeCount"]),
+        (&"4.2.0.3".into(), &2.into())
+    );
+
+    // The version change alone (the scaling reverted): the upgrade resumes
+    // at the apply and the cluster gets the new version.
+    git(&user, &["revert", "--no-edit", "HEAD"]);
+    let o = run(&["upgrade", "--resume", "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", both(&o));
+    assert!(!stdout(&o).contains("== 1/4"), "{}", both(&o));
+    let l = live();
+    assert_eq!(
+        (&l["spec"]["version"], &l["spec"]["nodeCount"]),
+        (&"4.2.0.4".into(), &2.into())
+    );
+
+    // Someone upgraded the cluster by hand, past what the repository says:
+    // applying the repository would be a downgrade, which the operator does
+    // not support. Judged against the live object (the repository's own
+    // history has no downgrade, so `check` finds nothing).
+    cp.run(&[
+        "patch",
+        ASC,
+        "as-cluster-0",
+        "-n",
+        "aerospike",
+        "--type=merge",
+        "-p",
+        r#"{"spec":{"version":"4.3.0.2"}}"#,
+    ]);
+    let o = run(&["check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", both(&o));
+    let o = run(&["apply", "--yes"]);
+    assert_eq!(o.status.code(), Some(1), "{}", both(&o));
+    assert!(
+        stderr(&o).contains("aerospike/no-downgrade"),
+        "{}",
+        both(&o)
+    );
+    assert_eq!(live()["spec"]["version"], "4.3.0.2");
+}
+
+const ASC: &str = "aerospikeclusters.aerospike.travelaudience.com";
+
+#[test]
+fn an_object_moved_to_another_component_is_not_pruned() {
+    let s = Site::with_tree(
+        "",
+        "components:\n  - name: a\n    path: a\n  - name: b\n    path: b\n  - name: c\n    path: c\n",
+    );
+    let cm = |name: &str| {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: default\ndata:\n  k: v\n")
+    };
+    let put = |dir: &str, names: &[&str]| {
+        let d = s.repo.join(dir);
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        let mut k = String::from("resources:\n");
+        for n in names {
+            fs::write(d.join(format!("{n}.yaml")), cm(n)).unwrap();
+            k.push_str(&format!("- {n}.yaml\n"));
+        }
+        fs::write(d.join("kustomization.yaml"), k).unwrap();
+    };
+    put("a", &["a1", "shared-1"]);
+    put("b", &["b1", "shared-2"]);
+    put("c", &["c1"]);
+    s.commit_all("three components");
+    let o = s.apply(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", both(&o));
+
+    // shared-1 moves from a to c, shared-2 from b to c; b1 is dropped.
+    put("a", &["a1"]);
+    put("b", &["b-new"]);
+    put("c", &["c1", "shared-1", "shared-2"]);
+    s.commit_all("moved");
+    let dry = s.apply(&["--dry-run"]);
+    assert_eq!(dry.status.code(), Some(0), "{}", both(&dry));
+    let out = stdout(&dry);
+    assert!(out.contains("delete configmap b1 -n default"), "{out}");
+    assert!(!out.contains("delete configmap shared-"), "{out}");
+    let o = s.apply(&["--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", both(&o));
+    for kept in ["a1", "b-new", "c1", "shared-1", "shared-2"] {
+        assert!(
+            s.cp.get("configmap", Some("default"), kept).is_some(),
+            "{kept} was deleted: {}",
+            both(&o)
+        );
+    }
+    assert!(s.cp.get("configmap", Some("default"), "b1").is_none());
+}

@@ -225,3 +225,28 @@ fn usage_errors_exit_2_and_help_teaches() {
     assert!(help.contains("kubectl kustomize"), "{help}");
     assert!(help.contains("Examples:"), "{help}");
 }
+
+#[test]
+fn a_reader_that_went_away_is_not_a_crash() {
+    // `gitops-upgrade status --output json | head -1`: the pipe's reading
+    // end is closed before the tool writes.
+    let t = tempfile::tempdir().unwrap();
+    let ok = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(t.path())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = bin()
+        .current_dir(t.path())
+        .args(["status", "--output", "json"])
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(o.status.code(), Some(141), "{err}");
+}

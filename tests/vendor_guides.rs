@@ -1118,3 +1118,77 @@ fn a_merge_of_the_upstream_does_not_make_vendor_files_the_users() {
         )
         .contains("    rok: gcr.io/arrikto/roke:v0.15\n"));
 }
+
+/// The v0.15 guide's order as a user meets it: the plan is written with
+/// `init --preset rok-v0.15` on the v0.14 checkout, where the external
+/// services (steps 6.2 to 6.5) do not exist yet, so the preset leaves them
+/// out as comments; the upgrade's rebase then brings them. The upgrade
+/// says, before it applies, that the plan applies none of them.
+#[test]
+fn the_upgrade_names_the_external_services_the_plan_written_before_the_rebase_left_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    for d in ["home", "vendor"] {
+        std::fs::create_dir_all(tmp.path().join(d)).unwrap();
+    }
+    let w = World { tmp };
+    w.git("vendor", &["init", "-q", "-b", "master"]);
+    replace_tree(&w.dir("vendor"), &deployments("v0.14"));
+    w.commit("vendor", "Rok v0.14");
+    w.git_top(&["clone", "-q", "vendor", "user"]);
+    common::copy_tree(
+        &common::crate_dir().join("fixtures/deployments/site"),
+        &w.dir("user"),
+    );
+    let init = w.run("user", &["init", "--preset", "rok-v0.15"]);
+    assert_eq!(init.code, 0, "{}{}", init.stdout, init.stderr);
+    assert!(
+        init.stdout
+            .contains("rok/rok-external-services/redis/overlays/deploy"),
+        "{}",
+        init.stdout
+    );
+    w.commit("user", "our overlays; upgrade plan");
+    replace_tree(&w.dir("vendor"), &deployments("v0.15"));
+    w.commit("vendor", "Rok v0.15");
+    w.git("user", &["fetch", "-q"]);
+
+    let o = w.run("user", &["upgrade", "--dry-run"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let warned: Vec<&str> = o
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("warning: the rok-v0.15 catalog says to apply "))
+        .collect();
+    let paths: Vec<&str> = warned
+        .iter()
+        .map(|l| l.split(' ').nth(7).unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "rok/rok-external-services/redis/overlays/deploy",
+            "rok/rok-external-services/istio/istio-1-3-1/istio-crds-1-3-1/overlays/deploy",
+            "rok/rok-external-services/istio/istio-1-3-1/istio-install-1-3-1/overlays/deploy",
+            "rok/rok-istio-ingress/rok-istio-1-3-1.yaml",
+            "rok/rok-external-services/dex/overlays/deploy",
+            "rok/rok-external-services/authservice/overlays/deploy",
+        ],
+        "{}",
+        o.stdout
+    );
+    // Before the apply step.
+    let at = o.stdout.find("warning: the rok-v0.15 catalog").unwrap();
+    assert!(at < o.stdout.find("== 4/4").unwrap(), "{}", o.stdout);
+
+    // With the services in the plan (a plan written after the rebase, as
+    // `init --preset` on the new tree writes it), nothing is said.
+    w.git("user", &["rebase", "-q", "origin/master"]);
+    let o = w.run("user", &["migrate-patches", "--catalog", "rok-v0.15"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let o = w.run("user", &["init", "--preset", "rok-v0.15", "--force"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    w.commit("user", "migrated; the plan of the new tree");
+    let o = w.run("user", &["upgrade", "--dry-run"]);
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    assert!(!o.stdout.contains("catalog says to apply"), "{}", o.stdout);
+}

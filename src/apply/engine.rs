@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use super::kube::{
     delete_args, get_args, list_args, logs_args, scale_args, Cluster, KubeError, ObjKey,
 };
+use super::policy_gate;
 use super::ready::{self, Readiness};
 use super::server_check;
 use super::state::{self, ComponentState, State, Status};
@@ -110,6 +111,11 @@ pub enum ApplyError {
         what: String,
         message: String,
     },
+    #[error("{component}: refused by the upgrade policies, so nothing was deleted or applied: {}; fix the manifests and commit, or turn a policy off with `policies: {{disable: [<set>/<id>]}}` in gitops-upgrade.yaml", errors.join("; "))]
+    PolicyRefused {
+        component: String,
+        errors: Vec<String>,
+    },
     #[error("{component}: not ready after {}: {}", human(*timeout), not_ready.join("; "))]
     Timeout {
         component: String,
@@ -180,6 +186,16 @@ pub struct Target<'r> {
     pub catalog_hints: Vec<RecreateHint>,
     /// The git directory (the state file lives below it).
     pub git_dir: PathBuf,
+}
+
+impl Target<'_> {
+    /// The directory catalog files named by the plan are read from.
+    fn root(&self) -> Option<PathBuf> {
+        match &self.source {
+            Source::Tree { repo, .. } => repo.workdir().map(std::path::Path::to_path_buf),
+            Source::Dir { path, .. } => Some(path.clone()),
+        }
+    }
 }
 
 /// One rendered object.
@@ -461,11 +477,29 @@ pub fn run(
         ));
     }
 
+    // The upgrade policies, judged per component before it changes anything.
+    let (policies, problems) = policy_gate::load(plan, t.root().as_deref());
+    if !problems.is_empty() {
+        return Err(ApplyError::PolicyRefused {
+            component: "policies".into(),
+            errors: problems,
+        });
+    }
     if !continue_record && !opts.dry_run {
         decide_conditions(t, cluster, &selected, &mut st)?;
     }
-    for (i, c) in selected.iter().enumerate() {
-        let (objs, form) = render(&t.source, c)?;
+    // Each component rendered once, here: judged by the policies against
+    // the live objects before anything changes, then applied.
+    let mut rendered = Vec::with_capacity(selected.len());
+    for c in &selected {
+        rendered.push(render(&t.source, c)?);
+    }
+    if !opts.dry_run {
+        judge_live(cluster, opts, &st, &selected, &rendered, &policies, ui)?;
+    }
+    let (mut refused, mut refused_at) = (Vec::new(), None);
+    let elsewhere = Elsewhere::new();
+    for (i, (c, (objs, form))) in selected.iter().zip(rendered).enumerate() {
         let dg = digest(&objs);
         let head = match form {
             Form::StepsOnly => format!("[{}/{}] {}", i + 1, total, c.name),
@@ -501,13 +535,30 @@ pub fn run(
             .map(|cs| cs.applied.clone())
             .unwrap_or_default();
         if opts.dry_run {
-            describe(t, cluster, opts, c, &objs, form, &recorded, &head, ui)?;
+            let before = refused.len();
+            describe(
+                t,
+                cluster,
+                opts,
+                c,
+                &objs,
+                form,
+                &recorded,
+                &head,
+                &policies,
+                &mut refused,
+                &elsewhere,
+                ui,
+            )?;
+            if refused.len() > before && refused_at.is_none() {
+                refused_at = Some(c.name.clone());
+            }
             continue;
         }
         ui.say(&head);
         set(&mut st, &c.name, Status::InProgress, None, None);
         state::save(&t.git_dir, &st)?;
-        match apply_component(t, cluster, opts, c, &objs, &recorded, ui) {
+        match apply_component(t, cluster, opts, c, &objs, &recorded, &elsewhere, ui) {
             Ok(done) => {
                 set(&mut st, &c.name, Status::Done, Some(dg), None);
                 if let Some(cs) = st.component_mut(&c.name) {
@@ -526,6 +577,12 @@ pub fn run(
         }
     }
     if opts.dry_run {
+        if let Some(component) = refused_at {
+            return Err(ApplyError::PolicyRefused {
+                component,
+                errors: refused,
+            });
+        }
         return Ok(None);
     }
     if st
@@ -543,6 +600,74 @@ pub fn run(
         ));
     }
     Ok(Some(st))
+}
+
+/// The policies judged against the live objects, for every component this
+/// run will apply (not those skipped, nor, on resume, those applied with the
+/// same render), before the first one changes anything. Only the objects a
+/// policy selects are read from the cluster.
+fn judge_live(
+    cluster: &dyn Cluster,
+    opts: &Options,
+    st: &State,
+    selected: &[&Component],
+    rendered: &[(Vec<Obj>, Form)],
+    policies: &[crate::check::Policy],
+    ui: &mut dyn Ui,
+) -> Result<(), ApplyError> {
+    if policies.is_empty() {
+        return Ok(());
+    }
+    let mut errors = Vec::new();
+    let mut first = None;
+    for (c, (objs, _)) in selected.iter().zip(rendered) {
+        let recorded = st.component(&c.name);
+        if recorded.is_some_and(|cs| cs.status == Status::Skipped) {
+            continue;
+        }
+        if opts.resume
+            && recorded.is_some_and(|cs| {
+                cs.status == Status::Done && cs.digest.as_deref() == Some(digest(objs).as_str())
+            })
+        {
+            continue;
+        }
+        let judged: Vec<&Obj> = objs
+            .iter()
+            .filter(|o| {
+                policies.iter().any(|p| {
+                    crate::check::policy::selects(
+                        p,
+                        &o.resource.obj,
+                        &[o.resource.name()],
+                        o.resource.namespace(),
+                    )
+                })
+            })
+            .collect();
+        let mut lives = Vec::with_capacity(judged.len());
+        for o in &judged {
+            lives.push(cluster.get(&o.key).map_err(kube(c))?);
+        }
+        let verdict = policy_gate::judge(policies, judged.iter().map(|o| &o.resource), |r| {
+            judged
+                .iter()
+                .zip(&lives)
+                .find(|(o, _)| std::ptr::eq(&o.resource, r))
+                .and_then(|(o, l)| l.as_ref().map(|l| project(l, &o.resource.obj)))
+        });
+        for w in &verdict.warnings {
+            ui.say(&format!("{}: policy warning: {w}", c.name));
+        }
+        if !verdict.errors.is_empty() && first.is_none() {
+            first = Some(c.name.clone());
+        }
+        errors.extend(verdict.errors);
+    }
+    match first {
+        None => Ok(()),
+        Some(component) => Err(ApplyError::PolicyRefused { component, errors }),
+    }
 }
 
 fn fresh(c: &Component) -> ComponentState {
@@ -688,16 +813,33 @@ struct Done {
     pruned: Vec<String>,
 }
 
+/// Each component's rendered identities at this revision, rendered once per
+/// run, on the first prune that needs them.
+type Elsewhere = std::cell::OnceCell<Vec<(String, BTreeSet<server_check::Identity>)>>;
+
 /// The identities of the objects that the other components of the plan
 /// render at this revision (an object that moved is not pruned).
 fn rendered_elsewhere(
     t: &Target<'_>,
     c: &Component,
+    cache: &Elsewhere,
 ) -> Result<BTreeSet<server_check::Identity>, ApplyError> {
+    if cache.get().is_none() {
+        let mut all = Vec::with_capacity(t.plan.components.len());
+        for other in &t.plan.components {
+            let ids = render(&t.source, other)?
+                .0
+                .iter()
+                .map(|o| server_check::identity(&o.key))
+                .collect();
+            all.push((other.name.clone(), ids));
+        }
+        let _ = cache.set(all);
+    }
     let mut ids = BTreeSet::new();
-    for other in t.plan.components.iter().filter(|o| o.name != c.name) {
-        for o in render(&t.source, other)?.0 {
-            ids.insert(server_check::identity(&o.key));
+    for (name, set) in cache.get().into_iter().flatten() {
+        if *name != c.name {
+            ids.extend(set.iter().cloned());
         }
     }
     Ok(ids)
@@ -710,6 +852,7 @@ fn prune_plan(
     c: &Component,
     objs: &[Obj],
     recorded: &[ObjKey],
+    cache: &Elsewhere,
 ) -> Result<(Vec<ObjKey>, Vec<ObjKey>), ApplyError> {
     let rendered: Vec<ObjKey> = objs.iter().map(|o| o.key.clone()).collect();
     let here: BTreeSet<_> = rendered.iter().map(server_check::identity).collect();
@@ -719,12 +862,13 @@ fn prune_plan(
     {
         return Ok((Vec::new(), Vec::new()));
     }
-    let elsewhere = rendered_elsewhere(t, c)?;
+    let elsewhere = rendered_elsewhere(t, c, cache)?;
     Ok(server_check::prune_candidates(
         recorded, &rendered, &elsewhere,
     ))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn apply_component(
     t: &Target<'_>,
     cluster: &dyn Cluster,
@@ -732,6 +876,7 @@ fn apply_component(
     c: &Component,
     objs: &[Obj],
     recorded: &[ObjKey],
+    cache: &Elsewhere,
     ui: &mut dyn Ui,
 ) -> Result<Done, ApplyError> {
     let timeout = c.timeout.unwrap_or(opts.timeout);
@@ -822,7 +967,7 @@ fn apply_component(
     confirm_deletes(opts, c, &asked, &why, ui)?;
 
     // What to prune after the apply: asked now, before anything changes.
-    let (prune_keys, left) = prune_plan(t, c, objs, recorded)?;
+    let (prune_keys, left) = prune_plan(t, c, objs, recorded, cache)?;
     for k in &left {
         ui.say(&format!(
             "  {} is no longer rendered: left in place (deleting it would delete what it holds)",
@@ -1184,6 +1329,9 @@ fn describe(
     form: Form,
     recorded: &[ObjKey],
     head: &str,
+    policies: &[crate::check::Policy],
+    refused: &mut Vec<String>,
+    cache: &Elsewhere,
     ui: &mut dyn Ui,
 ) -> Result<(), ApplyError> {
     let timeout = c.timeout.unwrap_or(opts.timeout);
@@ -1234,6 +1382,26 @@ fn describe(
             form.command(&c.path)
         ));
     }
+    // The policies, against the render compared with (the real run judges
+    // against the live objects).
+    let same = |a: &Resource, b: &Resource| {
+        a.kind() == b.kind()
+            && a.name() == b.name()
+            && a.namespace() == b.namespace()
+            && split_api_version(a.api_version()).0 == split_api_version(b.api_version()).0
+    };
+    let verdict = policy_gate::judge(policies, &new, |r| {
+        old.as_ref()
+            .and_then(|o| o.iter().find(|x| same(x, r)))
+            .map(|x| x.obj.clone())
+    });
+    for w in &verdict.warnings {
+        ui.say(&format!("  policy warning: {w}"));
+    }
+    for e in &verdict.errors {
+        ui.say(&format!("  refused by policy: {e}"));
+    }
+    refused.extend(verdict.errors);
     let pairs: Vec<(ObjKey, &Resource)> =
         objs.iter().map(|o| (o.key.clone(), &o.resource)).collect();
     for need in steps::secret_needs(&pairs) {
@@ -1363,7 +1531,7 @@ fn describe(
     }
     // Prune: what the last apply of this component sent that the render
     // no longer has (the state file's record), deleted after the apply.
-    let (prune, left) = prune_plan(t, c, objs, recorded)?;
+    let (prune, left) = prune_plan(t, c, objs, recorded, cache)?;
     for k in &prune {
         ui.say(&format!(
             "  $ {}   # prune after the apply: applied before, no longer rendered",

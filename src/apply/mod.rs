@@ -7,6 +7,7 @@ pub mod engine;
 pub mod head;
 pub mod init;
 pub mod kube;
+pub mod policy_gate;
 pub mod presets;
 pub mod ready;
 pub mod server_check;

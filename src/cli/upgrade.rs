@@ -29,6 +29,8 @@ git fetch && gitops-upgrade upgrade --dry-run\n  \
 gitops-upgrade upgrade                       # stops for you to review the migration\n  \
 gitops-upgrade upgrade --yes --context prod  # commits the migration, allows the deletes\n  \
 gitops-upgrade upgrade --resume              # after a stop: continues at that step\n  \
+gitops-upgrade upgrade --merge line          # the rebase as `git rebase -Xtheirs`\n  \
+gitops-upgrade upgrade --push-backup mirror  # the backup ref pushed to your mirror first\n  \
 gitops-upgrade status                        # every step, and the component table")]
 pub struct UpgradeArgs {
     /// Commit the migrated files and allow the deletes without asking.
@@ -49,6 +51,19 @@ pub struct UpgradeArgs {
     #[arg(long, conflicts_with = "dry_run")]
     pub resume: bool,
 
+    /// How the rebase merges files both you and the vendor changed, as for
+    /// `rebase --merge`: `yaml` (default) merges YAML files by structure
+    /// where hunks conflict; `line` is exactly `git rebase -Xtheirs`.
+    /// Recorded: `--resume` keeps the mode the upgrade started with.
+    #[arg(long, value_name = "MODE", value_parser = ["yaml", "line"])]
+    pub merge: Option<String>,
+
+    /// After the rebase, push its backup ref to this remote (your private
+    /// mirror), with your git and its credentials, as for `rebase
+    /// --push-backup`. A failed push stops the upgrade before the migration.
+    #[arg(long, value_name = "REMOTE")]
+    pub push_backup: Option<String>,
+
     #[command(flatten)]
     pub cluster: ClusterArgs,
 }
@@ -60,6 +75,8 @@ pub fn run(a: UpgradeArgs) -> Result<u8, Failure> {
         yes: a.yes,
         dry_run: a.dry_run,
         resume: a.resume,
+        merge: a.merge.as_deref().and_then(upgrade::state::merge_mode),
+        push_backup: a.push_backup.clone(),
         sets,
         apply: a.cluster.options(a.dry_run, a.yes),
     };

@@ -25,7 +25,7 @@ use crate::apply::kube::Cluster;
 use crate::apply::{head, state as apply_state, steps};
 use crate::diff::side::Source;
 use crate::diff::{self, Operation, RecreateHint};
-use crate::git::{self, time::now_stamp, GitError, RebaseOptions};
+use crate::git::{self, time::now_stamp, GitError, MergeMode, RebaseOptions};
 use crate::migrate::{self, engine as meng, journal as mjournal};
 use crate::plan::Plan;
 
@@ -41,6 +41,14 @@ pub struct Options {
     pub dry_run: bool,
     /// Continue the recorded upgrade from the step that stopped.
     pub resume: bool,
+    /// How the rebase merges files both sides changed (`--merge`); `None`:
+    /// the default (`yaml`) for a new upgrade, the recorded mode for
+    /// `--resume`, which refuses a different one.
+    pub merge: Option<MergeMode>,
+    /// After the rebase, push its backup ref to this remote (the generic
+    /// guide: "mirror the GitOps repo to a private remote"); a failed push
+    /// stops the upgrade before the migration.
+    pub push_backup: Option<String>,
     /// Values for catalog variables (`--set KEY=VALUE`).
     pub sets: BTreeMap<String, String>,
     /// How to apply (server-side, timeouts, polling); `dry_run`, `yes` and
@@ -120,7 +128,9 @@ enum Migrated {
     /// renders with them, if any (for a person to fix); and the migration's
     /// journal, still held when the files are to be committed in this run
     /// (see `migrate::journal::Held`: released once the commit has its own).
-    Files(Vec<String>, Option<String>, Option<mjournal::Held>),
+    /// The last field counts the warnings about the user's own files
+    /// (the catalog's rule warnings: what to do by hand before applying).
+    Files(Vec<String>, Option<String>, Option<mjournal::Held>, usize),
 }
 
 /// Runs the plan's catalogs over every kustomization below `root` and
@@ -160,6 +170,11 @@ fn migrate_tree(
     for w in &mp.warnings {
         ui.say(&format!("warning: {w}"));
     }
+    let warned = mp
+        .warnings
+        .iter()
+        .filter(|w| !w.message.starts_with("vendor file, not edited"))
+        .count();
     if !mp.problems.is_empty() {
         for p in &mp.problems {
             ui.say(&format!("error: {p}"));
@@ -210,10 +225,11 @@ fn migrate_tree(
                      fix it, commit, then run `gitops-upgrade upgrade --resume`"
                 )),
                 None,
+                warned,
             ));
         }
     }
-    Ok(Migrated::Files(files, None, Some(held)))
+    Ok(Migrated::Files(files, None, Some(held), warned))
 }
 
 /// Lets go of a migration's journal (the files are all written).
@@ -370,6 +386,41 @@ pub fn summary(
     Ok(out)
 }
 
+/// What the plan's catalogs say to apply first (`apply-first`: the vendor
+/// guide's external services) that the new tree has and no component of
+/// the plan applies: `init --preset` leaves out, as comments, the paths the
+/// checkout did not have yet, which the rebase may just have brought.
+pub fn left_out(plan: &Plan, root: &Path, new: &Source<'_>) -> Vec<String> {
+    let catalogs: Vec<_> = plan
+        .migrations
+        .iter()
+        .filter_map(|m| migrate::catalog::load(m, root).ok())
+        .collect();
+    let norm = |p: &str| p.trim_end_matches('/').to_string();
+    let mut out = Vec::new();
+    for c in &catalogs {
+        for a in &c.hints.apply_first {
+            if plan
+                .components
+                .iter()
+                .any(|x| norm(&x.path) == norm(&a.path))
+            {
+                continue;
+            }
+            if !matches!(steps::load_path(new, &a.path), Ok(Some(_))) {
+                continue;
+            }
+            out.push(format!(
+                "the {} catalog says to apply {} first ({}), the new tree has it, and no component \
+                 of the plan applies it: add it to gitops-upgrade.yaml (`init --preset` leaves out, \
+                 as comments, what the checkout did not have yet) unless it already runs",
+                c.name, a.path, a.description
+            ));
+        }
+    }
+    out
+}
+
 fn say_summary(ui: &mut dyn Ui, rows: &[ComponentSummary]) {
     for r in rows {
         match r {
@@ -418,6 +469,15 @@ pub fn run(
     let mut st = if opts.resume {
         match state::load(&git_dir).map_err(|e| UpgradeError::Usage(e.to_string()))? {
             Some(s) if s.finished.is_none() => {
+                if let Some(m) = opts.merge.filter(|m| *m != s.merge) {
+                    return Err(UpgradeError::Usage(format!(
+                        "this upgrade was started with --merge {}; --resume keeps it: drop --merge {}, \
+                         or start over with `gitops-upgrade upgrade --merge {}`",
+                        state::merge_name(s.merge),
+                        state::merge_name(m),
+                        state::merge_name(m)
+                    )));
+                }
                 ui.say(&format!(
                     "Resuming the upgrade of {} started {}: at step {} ({}).",
                     s.branch,
@@ -444,9 +504,39 @@ pub fn run(
             .ok()
             .and_then(|h| h.shorthand().ok().map(str::to_string))
             .unwrap_or_default();
-        UpgradeState::new(&branch, now_stamp())
+        let mut st = UpgradeState::new(&branch, now_stamp());
+        st.merge = opts.merge.unwrap_or_default();
+        st
     };
-    let result = drive(repo, root, cluster, opts, ui, &mut st);
+    let mut pushed: Result<(), UpgradeError> = Ok(());
+    if let (true, Some(remote), Some(b)) = (
+        opts.resume && st.step > Step::Rebase,
+        &opts.push_backup,
+        st.backup.clone(),
+    ) {
+        // The rebase is done: push the backup it made (a retry after a
+        // failed push, or a mirror named only now).
+        match git::push::push_ref(repo, remote, &b) {
+            Ok(()) => ui.say(&format!("Pushed the backup ref {b} to {remote}.")),
+            Err(e) => {
+                pushed = Err(UpgradeError::Stopped {
+                    step: st.step,
+                    message: format!(
+                        "pushing the backup ref to {remote} failed: {e}; mirror it before going on \
+                         (`git push {remote} {b}:{b}`), then run `gitops-upgrade upgrade --resume`"
+                    ),
+                    code: 1,
+                })
+            }
+        }
+    }
+    if pushed.is_ok() && opts.resume && st.stopped.is_some() {
+        // Under way again: `status` must not show the last run's reason
+        // (a kill, unlike an error, records no new one).
+        st.stopped = None;
+        save(&git_dir, &st)?;
+    }
+    let result = pushed.and_then(|_| drive(repo, root, cluster, opts, ui, &mut st));
     if let Err(e) = &result {
         // Record where it stopped and why (the rebase's own failures leave
         // nothing to resume: it changed nothing).
@@ -500,12 +590,22 @@ fn steps_from(
     held: &mut Option<mjournal::Held>,
 ) -> Result<Outcome, UpgradeError> {
     let git_dir = repo.path().to_path_buf();
+    // Warnings of a migration made in this run (a resumed run was started
+    // by a person who read them).
+    let mut warned_now = 0;
     loop {
         match st.step {
             Step::Rebase => {
                 step_header(ui, 1, "rebase onto the new upstream");
-                let report =
-                    git::rebase(root, &RebaseOptions::default()).map_err(UpgradeError::Rebase)?;
+                let report = git::rebase(
+                    root,
+                    &RebaseOptions {
+                        merge: st.merge,
+                        push_backup: opts.push_backup.clone(),
+                        ..RebaseOptions::default()
+                    },
+                )
+                .map_err(UpgradeError::Rebase)?;
                 say_text(ui, &report.to_text());
                 let (base, label) = cluster_base(repo, &report);
                 st.old_tip = Some(report.old_tip.to_string());
@@ -518,14 +618,28 @@ fn steps_from(
                 st.broken_roots = report.broken_roots.iter().map(|b| b.root.clone()).collect();
                 st.advance(Step::Migrate, now_stamp());
                 save(&git_dir, st)?;
+                if let (Some(e), Some(remote), Some(b)) =
+                    (&report.push_error, &opts.push_backup, &report.backup)
+                {
+                    return Err(UpgradeError::Stopped {
+                        step: Step::Migrate,
+                        message: format!(
+                            "rebased, but pushing the backup ref to {remote} failed: {e}; \
+                             mirror it before going on (`git push {remote} {b}:{b}`), then run \
+                             `gitops-upgrade upgrade --resume`"
+                        ),
+                        code: 1,
+                    });
+                }
             }
             Step::Migrate => {
                 step_header(ui, 2, "migrate-patches");
                 let plan = load_plan(root)?;
                 let broken = match migrate_tree(root, root, &plan, &opts.sets, false, ui)? {
-                    Migrated::Files(files, broken, h) => {
+                    Migrated::Files(files, broken, h, warned) => {
                         st.migrated_files = files;
                         *held = h;
+                        warned_now = warned;
                         broken
                     }
                     Migrated::Nothing => {
@@ -551,6 +665,26 @@ fn steps_from(
                         release(h)?;
                     }
                 } else {
+                    if opts.yes && warned_now > 0 {
+                        // The catalog asks for something done by hand
+                        // before the apply (the v0.12 guide: back up and
+                        // remove the Rok PVs first): --yes does not say it
+                        // was done; `--resume --yes` does.
+                        if let Some(h) = held.take() {
+                            release(h)?;
+                        }
+                        return Err(UpgradeError::Stopped {
+                            step: Step::Review,
+                            message: format!(
+                                "migrate-patches changed {} file(s) and warned {warned_now} time(s) \
+                                 (above) about what to do by hand before the apply; --yes does not \
+                                 skip that: do it, then run `gitops-upgrade upgrade --resume --yes` \
+                                 (which commits the migration and applies)",
+                                pending.len()
+                            ),
+                            code: 1,
+                        });
+                    }
                     if !opts.yes {
                         if let Some(h) = held.take() {
                             release(h)?;
@@ -613,6 +747,9 @@ fn steps_from(
                     }
                 })?;
                 say_summary(ui, &rows);
+                for w in left_out(&plan, root, &new_side) {
+                    ui.say(&format!("warning: {w}"));
+                }
                 st.advance(Step::Apply, now_stamp());
                 save(&git_dir, st)?;
             }
@@ -622,6 +759,24 @@ fn steps_from(
                 let hints = head::catalog_hints(&plan, root).map_err(UpgradeError::Usage)?;
                 let head = head_commit(repo)?;
                 let revision = head.id().to_string();
+                // The cluster runs this very revision, applied in full: an
+                // apply would change nothing but would run the plan's
+                // steps again (a drain scales the operator to zero).
+                let last = apply_state::load(&git_dir).ok().flatten();
+                if let Some(l) = last.filter(|l| {
+                    l.finished.is_some() && l.last_applied.as_deref() == Some(revision.as_str())
+                }) {
+                    ui.say(&format!(
+                        "Nothing to apply: {} is what the last apply applied in full (finished {}). \
+                         `gitops-upgrade apply` applies it again.",
+                        &revision[..12],
+                        l.finished.as_deref().unwrap_or("?")
+                    ));
+                    st.advance(Step::Done, now_stamp());
+                    st.finished = st.done_at(Step::Apply).map(str::to_string);
+                    save(&git_dir, st)?;
+                    continue;
+                }
                 // Continue the apply this upgrade started, when it stopped
                 // part-way through the same revision.
                 let resume_apply = opts.resume
@@ -648,7 +803,16 @@ fn steps_from(
                     only: None,
                     ..opts.apply.clone()
                 };
-                engine::run(&target, cluster, &aopts, ui).map_err(UpgradeError::Apply)?;
+                engine::run(&target, cluster, &aopts, ui).map_err(|e| match e {
+                    // Nothing was applied: a fix is a new commit, which
+                    // `--resume` applies.
+                    ApplyError::PolicyRefused { .. } => UpgradeError::Stopped {
+                        step: Step::Apply,
+                        message: format!("{e}; then run `gitops-upgrade upgrade --resume`"),
+                        code: 1,
+                    },
+                    e => UpgradeError::Apply(e),
+                })?;
                 st.advance(Step::Done, now_stamp());
                 st.finished = st.done_at(Step::Apply).map(str::to_string);
                 save(&git_dir, st)?;
@@ -738,6 +902,10 @@ fn dry_run(
         &RebaseOptions {
             dry_run: true,
             export_tree: Some(tmp.path().to_path_buf()),
+            merge: opts.merge.unwrap_or_default(),
+            // Checked (the remote must exist), not pushed: a dry run makes
+            // no backup.
+            push_backup: opts.push_backup.clone(),
             ..RebaseOptions::default()
         },
     )
@@ -752,7 +920,7 @@ fn dry_run(
 
     let plan = load_plan(tmp.path())?;
     step_header(ui, 2, "migrate-patches (on a copy of the rebased tree)");
-    if let Migrated::Files(_, broken, held) =
+    if let Migrated::Files(_, broken, held, _) =
         migrate_tree(tmp.path(), root, &plan, &opts.sets, true, ui)?
     {
         if let Some(h) = held {
@@ -780,6 +948,9 @@ fn dry_run(
         code: 1,
     })?;
     say_summary(ui, &rows);
+    for w in left_out(&plan, tmp.path(), &new_side) {
+        ui.say(&format!("warning: {w}"));
+    }
     step_header(ui, 4, "apply (dry run)");
     let target = Target {
         plan,

@@ -9,6 +9,26 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value as Json};
 
+use crate::git::MergeMode;
+
+/// The name of a merge mode, as `--merge` takes it and the state file
+/// records it.
+pub fn merge_name(m: MergeMode) -> &'static str {
+    match m {
+        MergeMode::Yaml => "yaml",
+        MergeMode::Line => "line",
+    }
+}
+
+/// The merge mode named `s` (`yaml` or `line`).
+pub fn merge_mode(s: &str) -> Option<MergeMode> {
+    match s {
+        "yaml" => Some(MergeMode::Yaml),
+        "line" => Some(MergeMode::Line),
+        _ => None,
+    }
+}
+
 /// The steps of the workflow, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Step {
@@ -72,6 +92,9 @@ pub struct UpgradeState {
     pub started: String,
     /// The step to run next (the one under way, or the one that stopped).
     pub step: Step,
+    /// How the rebase merges files both sides changed (`--merge`), kept
+    /// for `--resume`.
+    pub merge: MergeMode,
     /// Why the last run stopped at `step`, and how to go on.
     pub stopped: Option<String>,
     /// The tip before the rebase, and after it (hex).
@@ -130,6 +153,12 @@ impl UpgradeState {
         if let Some(b) = &self.backup {
             out.push(format!("  backup of the tip before the rebase: {b}"));
         }
+        if self.merge != MergeMode::Yaml {
+            out.push(format!(
+                "  files both sides changed: --merge {}",
+                merge_name(self.merge)
+            ));
+        }
         if self.finished.is_none() {
             out.push("Continue with `gitops-upgrade upgrade --resume`.".to_string());
         }
@@ -150,6 +179,7 @@ impl UpgradeState {
             branch: branch.to_string(),
             started,
             step: Step::Rebase,
+            merge: MergeMode::Yaml,
             stopped: None,
             old_tip: None,
             new_tip: None,
@@ -186,6 +216,7 @@ impl UpgradeState {
             "branch": self.branch,
             "started": self.started,
             "step": self.step.as_str(),
+            "merge": merge_name(self.merge),
             "stopped": self.stopped,
             "oldTip": self.old_tip,
             "newTip": self.new_tip,
@@ -222,6 +253,11 @@ impl UpgradeState {
         let step = s("step")
             .and_then(|x| Step::parse(&x))
             .ok_or("no valid step")?;
+        // Written before `merge` was recorded: the default.
+        let merge = match s("merge") {
+            None => MergeMode::Yaml,
+            Some(m) => merge_mode(&m).ok_or_else(|| format!("unknown merge mode {m:?}"))?,
+        };
         let mut done = Vec::new();
         for e in j
             .get("steps")
@@ -241,6 +277,7 @@ impl UpgradeState {
             branch: s("branch").ok_or("no branch")?,
             started: s("started").unwrap_or_default(),
             step,
+            merge,
             stopped: s("stopped"),
             old_tip: s("oldTip"),
             new_tip: s("newTip"),
@@ -274,6 +311,7 @@ mod tests {
     fn round_trip_and_advance() {
         let mut st = UpgradeState::new("main", "20261206T000000Z".into());
         st.old_tip = Some("a".repeat(40));
+        st.merge = MergeMode::Line;
         st.broken_roots = vec!["deploy".into()];
         st.advance(Step::Migrate, "20261206T000001Z".into());
         st.migrated_files = vec!["x.yaml".into()];
@@ -291,12 +329,19 @@ mod tests {
         assert!(load(d.path()).unwrap().is_none());
         let st = UpgradeState::new("main", "t".into());
         save(d.path(), &st).unwrap();
-        assert_eq!(load(d.path()).unwrap(), Some(st));
+        assert_eq!(load(d.path()).unwrap(), Some(st.clone()));
         std::fs::write(path(d.path()), "{").unwrap();
         assert!(load(d.path())
             .unwrap_err()
             .to_string()
             .contains("not valid JSON"));
+        // A state written before `merge` was recorded reads as yaml; an
+        // unknown mode is refused.
+        let mut j = st.to_json();
+        j.as_object_mut().unwrap().remove("merge");
+        assert_eq!(UpgradeState::from_json(&j).unwrap().merge, MergeMode::Yaml);
+        j["merge"] = json!("octopus");
+        assert!(UpgradeState::from_json(&j).is_err());
         std::fs::write(path(d.path()), "{\"version\": 2}").unwrap();
         assert!(load(d.path()).is_err());
     }
