@@ -159,17 +159,25 @@ pub(super) fn print(text: &str) -> Result<(), Failure> {
     write_out(text.as_bytes())
 }
 
-/// Writes `bytes` to standard output (a closed pipe, as in
-/// `gitops-upgrade man | head`, is not an error).
+/// Writes `bytes` to standard output. A closed pipe, as in
+/// `gitops-upgrade man | head`, is not an error: see [`stdout_failed`].
 pub(super) fn write_out(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::new(
-            2,
-            format!("cannot write to standard output: {e}"),
-        )),
-        _ => Ok(()),
+    out.write_all(bytes)
+        .and_then(|_| out.flush())
+        .map_err(stdout_failed)
+}
+
+/// What a failed write to standard output means. A reader that went away
+/// (`gitops-upgrade status | head`) ends the run quietly with 141, the
+/// status of a process killed by SIGPIPE, as git does (SIGPIPE itself is
+/// ignored, so that a kubectl or git child that exits early is reported);
+/// the work was done before anything was printed. Any other error is one.
+pub(super) fn stdout_failed(e: std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(141);
     }
+    Failure::new(2, format!("cannot write to standard output: {e}"))
 }
 
 /// Prints a result in the format asked for.

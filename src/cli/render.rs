@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::Failure;
+use super::{common, Failure};
 use gitops_upgrade::fsutil::write_atomic;
 use gitops_upgrade::kustomize::{build_dir, render_dir_with, Remote};
 use gitops_upgrade::yaml::emit::write_stream;
@@ -71,14 +71,7 @@ pub fn run(a: RenderArgs) -> Result<u8, Failure> {
             // The process ends now: freeing every node of a large tree one
             // by one costs a few per cent of a render, for nothing.
             std::mem::forget(res);
-            if let Err(e) = written {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(Failure::new(
-                        2,
-                        format!("cannot write to standard output: {e}"),
-                    ));
-                }
-            }
+            written.map_err(common::stdout_failed)?;
         }
     }
     Ok(0)
