@@ -72,8 +72,12 @@ pub fn write_stream<'a, W: std::io::Write>(
     write_docs(&docs, w)
 }
 
-/// Below this many nodes a second thread costs more than it saves.
-const WORTH_A_THREAD_NODES: usize = 100_000;
+/// Below this many nodes a second thread costs more than it saves (a
+/// thread costs tens of microseconds; 20,000 nodes take a few
+/// milliseconds to print). A root of 4.6 MB of CRDs holds about 50,000
+/// nodes (long descriptions are one node each): at the former 100,000 it
+/// was printed on one thread.
+const WORTH_A_THREAD_NODES: usize = 20_000;
 
 fn write_docs<W: std::io::Write>(docs: &[&Value], w: &mut W) -> std::io::Result<()> {
     let mut buf = String::new();
