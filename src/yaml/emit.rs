@@ -72,8 +72,12 @@ pub fn write_stream<'a, W: std::io::Write>(
     write_docs(&docs, w)
 }
 
-/// Below this many nodes a second thread costs more than it saves.
-const WORTH_A_THREAD_NODES: usize = 100_000;
+/// Below this many nodes a second thread costs more than it saves (a
+/// thread costs tens of microseconds; 20,000 nodes take a few
+/// milliseconds to print). A root of 4.6 MB of CRDs holds about 50,000
+/// nodes (long descriptions are one node each): at the former 100,000 it
+/// was printed on one thread.
+const WORTH_A_THREAD_NODES: usize = 20_000;
 
 fn write_docs<W: std::io::Write>(docs: &[&Value], w: &mut W) -> std::io::Result<()> {
     let mut buf = String::new();
@@ -252,7 +256,12 @@ impl Emitter {
                 for (k, v) in entries {
                     self.write_indent();
                     let key_style = string_style(k);
-                    let simple = k.len() <= 128 && !k.contains(is_break);
+                    let simple = k.len() <= 128
+                        && if k.is_ascii() {
+                            !k.bytes().any(|c| c == b'\n' || c == b'\r')
+                        } else {
+                            !k.contains(is_break)
+                        };
                     if simple {
                         self.scalar(k, key_style, Ctx::SimpleKey);
                         self.write_indicator(":", false, false, false);
@@ -276,7 +285,7 @@ impl Emitter {
                 }
                 self.pop_indent();
             }
-            Value::Str(s) if s.contains('\u{85}') => {
+            Value::Str(s) if !s.is_ascii() && s.contains('\u{85}') => {
                 // JSON carries U+0085 raw; go-yaml reads it back as a line
                 // break inside a double-quoted scalar and folds it to a space.
                 let folded = s.replace('\u{85}', " ");
@@ -358,6 +367,9 @@ impl Emitter {
     /// true, or writes nothing and returns false.
     fn scalar_fast(&mut self, s: &str, requested: Style, ctx: Ctx) -> bool {
         let b = s.as_bytes();
+        if requested == Style::Literal {
+            return ctx != Ctx::SimpleKey && self.literal_fast(b, s);
+        }
         if b.is_empty() || !b.iter().all(|c| (0x20..0x7F).contains(c)) {
             return false;
         }
@@ -389,6 +401,33 @@ impl Emitter {
             }
         }
         self.indention = false;
+        self.pop_indent();
+        true
+    }
+
+    /// A multi-line string of printable ASCII (the descriptions of CRD
+    /// schemas): libyaml allows the literal style unless a space ends a
+    /// line or the string (then the general path prints it double-quoted).
+    /// One pass over the bytes decides; then written as `write_literal`.
+    fn literal_fast(&mut self, b: &[u8], s: &str) -> bool {
+        let mut bad = false;
+        let mut space_break = false;
+        let mut prev = 0u8;
+        for chunk in b.chunks(64) {
+            for &c in chunk {
+                bad |= c != b'\n' && !(0x20..0x7F).contains(&c);
+                space_break |= c == b'\n' && prev == b' ';
+                prev = c;
+            }
+            if bad || space_break {
+                return false;
+            }
+        }
+        if b.last() == Some(&b' ') {
+            return false;
+        }
+        self.increase_indent(true, false);
+        self.write_literal_with(s, true);
         self.pop_indent();
         true
     }
@@ -602,6 +641,11 @@ impl Emitter {
     }
 
     fn write_literal(&mut self, s: &str) {
+        self.write_literal_with(s, false)
+    }
+
+    /// `ascii`: `s` is known to be ASCII, only `\n` breaks its lines.
+    fn write_literal_with(&mut self, s: &str, ascii: bool) {
         self.write_indicator("|", true, false, false);
         // block scalar hints
         let first = s.chars().next();
@@ -628,12 +672,13 @@ impl Emitter {
         self.whitespace = true;
         let mut rest = s;
         // only '\n' breaks a line of most strings: a byte search finds it
-        let newline_only = self.fast && !s.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']);
+        let newline_only =
+            ascii || (self.fast && !s.contains(['\r', '\u{85}', '\u{2028}', '\u{2029}']));
         // runs of characters between line breaks are copied whole; each
         // starts the block or follows a break, so is indented
         while !rest.is_empty() {
             let end = if newline_only {
-                rest.find('\n')
+                memchr::memchr(b'\n', rest.as_bytes())
             } else {
                 rest.find(is_break)
             }
@@ -642,7 +687,7 @@ impl Emitter {
                 self.write_indent();
                 let run = &rest[..end];
                 self.out.push_str(run);
-                self.column += if run.is_ascii() {
+                self.column += if ascii || run.is_ascii() {
                     run.len() as i64
                 } else {
                     run.chars().count() as i64
@@ -1143,7 +1188,8 @@ fn less<C: KeyChar>(ar: &[C], br: &[C]) -> bool {
 pub fn check_printable(v: &Value) -> Result<(), String> {
     fn bad_char(s: &str) -> bool {
         // fast path: only DEL and non-ASCII characters can be refused
-        (!s.is_ascii() || s.as_bytes().contains(&0x7F))
+        // (one branch-free pass over the bytes, which vectorizes)
+        s.as_bytes().iter().fold(false, |bad, &c| bad | (c >= 0x7F))
             && s.chars()
                 .any(|c| matches!(c as u32, 0x7F..=0x84 | 0x86..=0x9F | 0xFFFE | 0xFFFF))
     }
@@ -1250,7 +1296,7 @@ mod tests {
         };
         // mostly words and spaces: long plain and quoted lines that fold
         const WORDS: &[&str] = &[
-            " ", " ", "  ", "word", "x", "longer", ":", "-", ".", "'", "\"",
+            " ", " ", "  ", "word", "x", "longer", ":", "-", ".", "'", "\"", "\n",
         ];
         for round in 0..6000 {
             let s: String = if round % 2 == 0 {

@@ -2,10 +2,13 @@
 //! values exactly as kustomize does.
 
 pub mod emit;
+mod fast;
 pub mod number;
 pub mod parse;
+mod read;
 pub mod value;
 
 pub use emit::{emit_document, emit_stream};
-pub use parse::{parse_documents, parse_one, parse_one_lenient, Document, PathSeg, YamlError};
+pub use parse::{Document, PathSeg, YamlError};
+pub use read::{parse_documents, parse_one, parse_one_lenient};
 pub use value::{Mapping, Value};

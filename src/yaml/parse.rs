@@ -44,13 +44,15 @@ pub enum PathSeg {
 /// far below this, a "billion laughs" file passes it within microseconds.
 const ALIAS_EXPANSION_LIMIT: usize = 1_000_000;
 
-/// Parses every document of a stream. Empty documents (only comments, or
-/// `---` alone) are returned as `Value::Null`.
-pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
-    parse_stream(text, false)
-}
-
-fn parse_stream(text: &str, duplicate_keys: bool) -> Result<Vec<Document>, YamlError> {
+/// The general reader (saphyr's events), for every text; the entry points
+/// (`super::read`) try the fast reader of `super::fast` first. Empty
+/// documents (only comments, or `---` alone) are returned as `Value::Null`.
+/// With `duplicate_keys`, a key repeated in a mapping is not an error: the
+/// last value wins, in the place of the first.
+pub(crate) fn parse_stream_general(
+    text: &str,
+    duplicate_keys: bool,
+) -> Result<Vec<Document>, YamlError> {
     let mut b = Builder {
         duplicate_keys,
         empty_nulls: Vec::new(),
@@ -75,20 +77,8 @@ fn parse_stream(text: &str, duplicate_keys: bool) -> Result<Vec<Document>, YamlE
     Ok(b.docs)
 }
 
-/// Parses a stream that must hold exactly one document (or none).
-pub fn parse_one(text: &str) -> Result<Value, YamlError> {
-    one_document(parse_documents(text)?)
-}
-
-/// Like [`parse_one`], but a key repeated in a mapping is not an error: the
-/// last value wins, in the place of the first. kustomize reads a
-/// kustomization file this way (sigs.k8s.io/yaml over go-yaml v2, not
-/// strict), while resource files, read with go-yaml v3, refuse duplicates.
-pub fn parse_one_lenient(text: &str) -> Result<Value, YamlError> {
-    one_document(parse_stream(text, true)?)
-}
-
-fn one_document(mut docs: Vec<Document>) -> Result<Value, YamlError> {
+/// The one document of a stream that must hold exactly one (or none).
+pub(crate) fn one_document(mut docs: Vec<Document>) -> Result<Value, YamlError> {
     match docs.len() {
         0 => Ok(Value::Null),
         1 => Ok(docs.remove(0).value),
@@ -350,18 +340,11 @@ impl Builder {
                 *s += size;
                 match key.take() {
                     None => {
-                        let k = match v {
-                            Value::Str(s) => s,
-                            Value::Null => String::new(),
-                            Value::Seq(_) | Value::Map(_) => {
-                                return Err(YamlError {
-                                    line,
-                                    col,
-                                    msg: "mapping keys must be scalars".into(),
-                                })
-                            }
-                            other => other.scalar_string().unwrap_or_default(),
-                        };
+                        let k = key_from_value(v).map_err(|()| YamlError {
+                            line,
+                            col,
+                            msg: "mapping keys must be scalars".into(),
+                        })?;
                         *key = Some((k, line, col));
                     }
                     Some((k, kl, kc)) => {
@@ -391,6 +374,17 @@ impl Builder {
             }
         }
         Ok(())
+    }
+}
+
+/// The string a resolved mapping key stands for (`true` is "true", `~` is
+/// ""); collections are refused.
+pub(crate) fn key_from_value(v: Value) -> Result<String, ()> {
+    match v {
+        Value::Str(s) => Ok(s),
+        Value::Null => Ok(String::new()),
+        Value::Seq(_) | Value::Map(_) => Err(()),
+        other => Ok(other.scalar_string().unwrap_or_default()),
     }
 }
 
@@ -730,6 +724,14 @@ fn days_in_month(y: u32, m: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
+        parse_stream_general(text, false)
+    }
+
+    fn parse_one(text: &str) -> Result<Value, YamlError> {
+        one_document(parse_documents(text)?)
+    }
 
     #[test]
     fn resolves_like_go_yaml_v3() {
