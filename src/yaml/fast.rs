@@ -14,7 +14,7 @@
 //! which also gives every error its message and position.
 
 use super::parse::{key_from_value, resolve_plain, Document, PathSeg};
-use super::value::{Mapping, Value};
+use super::value::{Entry, Mapping, Value};
 
 /// Why the fast reader stopped: the text is outside its subset.
 struct Decline;
@@ -253,13 +253,13 @@ impl Fast<'_> {
                 unreachable!("the key pushed above")
             };
             match map.entry(key) {
-                indexmap::map::Entry::Vacant(e) => {
+                Entry::Vacant(e) => {
                     e.insert(v);
                 }
                 // the general reader words the error
-                indexmap::map::Entry::Occupied(_) if !self.duplicate_keys => return decline(),
+                Entry::Occupied(_) if !self.duplicate_keys => return decline(),
                 // the last value wins, in the place of the first
-                indexmap::map::Entry::Occupied(mut e) => {
+                Entry::Occupied(mut e) => {
                     e.insert(v);
                 }
             }
