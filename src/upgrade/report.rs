@@ -104,6 +104,15 @@ impl Outcome for Status {
 /// the repository around `here`, with the commands that finish or undo it.
 pub fn interrupted_operations(here: &Path) -> Vec<String> {
     use crate::migrate::journal as mjournal;
+    // Every command starts here, `render` and `check` included: find the
+    // git directory without opening the repository (which reads its
+    // configuration), and open it only when a journal is there.
+    if let Ok(gitdir) = git2::Repository::discover_path(here, std::iter::empty::<&Path>()) {
+        let journals = [crate::git::journal::FILE, mjournal::FILE_IN_GIT];
+        if !journals.iter().any(|f| gitdir.join(f).exists()) {
+            return Vec::new();
+        }
+    }
     let Ok(repo) = git2::Repository::discover(here) else {
         return mjournal::interrupted(here).unwrap_or_default();
     };

@@ -353,12 +353,13 @@ impl Fast<'_> {
                 return Ok(Value::Str(text));
             }
             Some(b'{') | Some(b'[') => {
-                let v = match self.b.get(i..i + 2) {
-                    Some(b"{}") => Value::Map(Mapping::new()),
-                    Some(b"[]") => Value::Seq(Vec::new()),
+                let (v, after) = match self.b.get(i..i + 2) {
+                    Some(b"{}") => (Value::Map(Mapping::new()), i + 2),
+                    Some(b"[]") => (Value::Seq(Vec::new()), i + 2),
+                    _ if self.b[i] == b'[' => self.flow_seq(i)?,
                     _ => return decline(),
                 };
-                self.pos = i + 2;
+                self.pos = after;
                 self.rest_of_line_empty()?;
                 return Ok(v);
             }
@@ -380,6 +381,55 @@ impl Fast<'_> {
         let text = trim_end_spaces(&self.s[i..line.text_end]);
         self.pos = (line.eol + 1).min(self.b.len());
         Ok(self.plain_value(text))
+    }
+
+    /// A flow sequence of scalars on one line, as Kubernetes manifests
+    /// write them (`args: ["--port=8080", --verbose]`,
+    /// `verbs: [get, list]`); `at` is its `[`. Returns the sequence and the
+    /// index after its `]`. Anything else in flow style (nesting, a
+    /// mapping, a line break, an empty or trailing entry, a plain scalar
+    /// with other than the plainest characters) declines.
+    fn flow_seq(&mut self, at: usize) -> R<(Value, usize)> {
+        let end = self.eol(at);
+        let mut items = Vec::new();
+        let mut i = at + 1;
+        loop {
+            while i < end && self.b[i] == b' ' {
+                i += 1;
+            }
+            if i >= end {
+                return decline();
+            }
+            let (v, after) = match self.b[i] {
+                b'"' | b'\'' => {
+                    let (text, after) = self.quoted(i, end)?;
+                    (Value::Str(text), after)
+                }
+                c if c.is_ascii_alphanumeric()
+                    || (c == b'-' && self.b.get(i + 1).copied().is_some_and(flow_plain_byte)) =>
+                {
+                    let mut j = i;
+                    while j < end && flow_plain_byte(self.b[j]) {
+                        j += 1;
+                    }
+                    self.path.push(PathSeg::Index(items.len()));
+                    let v = self.plain_value(&self.s[i..j]);
+                    self.path.pop();
+                    (v, j)
+                }
+                _ => return decline(),
+            };
+            items.push(v);
+            i = after;
+            while i < end && self.b[i] == b' ' {
+                i += 1;
+            }
+            match self.b.get(i) {
+                Some(b',') if i < end => i += 1,
+                Some(b']') if i < end => return Ok((Value::Seq(items), i + 1)),
+                _ => return decline(),
+            }
+        }
     }
 
     /// The start of the line holding byte `at`.
@@ -523,6 +573,14 @@ fn plain_start(line: &[u8]) -> bool {
         ) => false,
         Some(_) => true,
     }
+}
+
+/// Whether `c` may be part of a plain scalar inside a one-line flow
+/// sequence, on the fast path: letters, digits and `-._/=+@`, none of which
+/// ends a plain scalar or starts a comment or another node there (a `:`
+/// could, before a space or a flow indicator, and declines).
+fn flow_plain_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'/' | b'=' | b'+' | b'@')
 }
 
 /// What a line of plain text holds, from its first character.
@@ -738,6 +796,66 @@ mod tests {
         "",
     ];
 
+    /// Plain flow-sequence entries as manifests write them.
+    const FLOW_PLAIN: &[&str] = &[
+        "get",
+        "list",
+        "watch",
+        "--verbose",
+        "--port=8080",
+        "-v",
+        "apps",
+        "v1",
+        "0",
+        "1",
+        "-1",
+        "1.5",
+        "1e3",
+        "0x1F",
+        "0o17",
+        "true",
+        "True",
+        "yes",
+        "no",
+        "null",
+        "Null",
+        "NULL",
+        "a.b/c",
+        "2001-12-14",
+        "x_y",
+        "a+b",
+        "a@b",
+        "a=b",
+        "-",
+        "-1.5e-05",
+        "a-",
+        "a/",
+    ];
+
+    /// Flow-sequence entries outside the fast subset, or at its edge.
+    const FLOW_ODD: &[&str] = &[
+        "a: b",
+        "{a: b}",
+        "[x]",
+        "a b",
+        "",
+        "-x",
+        "x:y",
+        "x#y",
+        "#x",
+        "*a",
+        "&a x",
+        "!t x",
+        "1.5",
+        "0x1F",
+        "null",
+        "~",
+        "true",
+        "\"a\\\"b\"",
+        "'it''s'",
+        "a.b/c=d+e@f",
+    ];
+
     /// One random scalar in some style, as it would follow `key: `.
     fn scalar(r: &mut Rng) -> String {
         let s = r.pick(SCALARS);
@@ -778,6 +896,34 @@ mod tests {
                     out.push_str(&literal(r, ind + 2));
                 }
                 1 => out.push_str(r.pick(&[" {}\n", " []\n", "\n", " # c\n", " {} # c\n"])),
+                2 => {
+                    // a one-line flow sequence, inside the fast subset or
+                    // just outside it
+                    out.push_str(" [");
+                    for j in 0..1 + r.below(4) {
+                        if j > 0 {
+                            out.push_str(r.pick(&[", ", ",", " , ", ",  "]));
+                        }
+                        // rarely outside the subset: the generated texts
+                        // must mostly stay in it
+                        out.push_str(&match r.below(150) {
+                            0 => r.pick(FLOW_ODD).to_string(),
+                            k if k % 2 == 0 => r.pick(FLOW_PLAIN).to_string(),
+                            _ => {
+                                let s = r.pick(SCALARS);
+                                if r.below(2) == 0 || s.contains(['"', '\\']) {
+                                    format!("'{}'", s.replace('\'', "''"))
+                                } else {
+                                    format!("\"{s}\"")
+                                }
+                            }
+                        });
+                    }
+                    out.push_str(match r.below(150) {
+                        0 => r.pick(&[",]\n", "]x\n", "\n]\n", ", ]\n"]),
+                        _ => r.pick(&["]\n", " ]\n", "] # c\n"]),
+                    });
+                }
                 _ => {
                     out.push(' ');
                     out.push_str(&scalar(r));
