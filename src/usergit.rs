@@ -59,17 +59,22 @@ pub fn run<S: AsRef<std::ffi::OsStr>>(dir: &Path, args: &[S]) -> Result<(), GitC
         .stderr(Stdio::piped())
         .output()
         .map_err(GitCmdError::Spawn)?;
-    if out.status.success() {
+    outcome(out.status, &out.stderr)
+}
+
+/// `Ok` for a git that succeeded, else its error output in one line.
+fn outcome(status: std::process::ExitStatus, stderr: &[u8]) -> Result<(), GitCmdError> {
+    if status.success() {
         return Ok(());
     }
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = String::from_utf8_lossy(stderr);
     let lines: Vec<&str> = err
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
     Err(GitCmdError::Failed {
-        status: out.status,
+        status,
         message: lines.join(" / "),
     })
 }
@@ -116,20 +121,10 @@ pub fn run_with_timeout<S: AsRef<std::ffi::OsStr>>(
             }
         }
     };
-    if status.success() {
-        return Ok(());
-    }
     let mut err = Vec::new();
-    let _ = err_file.rewind();
-    let _ = err_file.read_to_end(&mut err);
-    let err = String::from_utf8_lossy(&err);
-    let lines: Vec<&str> = err
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    Err(GitCmdError::Failed {
-        status,
-        message: lines.join(" / "),
-    })
+    if !status.success() {
+        let _ = err_file.rewind();
+        let _ = err_file.read_to_end(&mut err);
+    }
+    outcome(status, &err)
 }
