@@ -391,6 +391,38 @@ fn a_stale_branch_lock_of_ours_is_removed_and_a_foreign_one_is_left() {
 }
 
 #[test]
+fn a_kill_while_orig_head_is_written_leaves_no_lock_after_continue() {
+    // The branch moved; the kill came while ORIG_HEAD (best effort, after
+    // the move, before the journal goes) was being written: its lock holds
+    // the old tip. `--continue` proves it ours, removes it and writes
+    // ORIG_HEAD, so that no lock is left for the next rebase to trip over.
+    let (_t, base) = fixture();
+    let commits = user_commits(&base);
+    let (_a, done) = copy(&base);
+    ok(&done, REBASE);
+    let after = state(&done);
+    let (_w, d) = copy(&base);
+    let old = git_ok(&d, &["rev-parse", "main"]);
+    killed_at(&d, REBASE, "rebase.branch-moved");
+    fs::write(d.join(".git/ORIG_HEAD.lock"), format!("{}\n", old.trim())).unwrap();
+    let o = run(&d, &["rebase", "--continue"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_state(&d, &after, "continue after a kill writing ORIG_HEAD");
+    assert_sound(
+        &d,
+        &commits,
+        false,
+        "continue after a kill writing ORIG_HEAD",
+    );
+    assert!(!d.join(".git/ORIG_HEAD.lock").exists());
+    assert_eq!(
+        git_ok(&d, &["rev-parse", "ORIG_HEAD"]).trim(),
+        old.trim(),
+        "ORIG_HEAD names the tip before"
+    );
+}
+
+#[test]
 fn files_changed_after_the_interruption_are_never_overwritten() {
     let (_t, base) = fixture();
     let (_w, d) = copy(&base);

@@ -302,6 +302,10 @@ fn ref_lock(repo: &Repository, refname: &str) -> PathBuf {
     repo.commondir().join(format!("{refname}.lock"))
 }
 
+fn orig_head_lock(repo: &Repository) -> PathBuf {
+    repo.path().join("ORIG_HEAD.lock")
+}
+
 fn index_lock(repo: &Repository) -> PathBuf {
     repo.path().join("index.lock")
 }
@@ -598,7 +602,7 @@ fn part_written(repo: &Repository, workdir: &Path, p: &Path, a: &Tree<'_>, b: &T
 fn clear_our_locks(repo: &Repository, j: &Journal, since: SystemTime) -> Result<(), GitError> {
     let line = |id: Oid| format!("{id}\n").into_bytes();
     let prefix_of = |data: &[u8], full: &[u8]| full.starts_with(data);
-    let candidates: [(PathBuf, bool, Vec<Vec<u8>>); 3] = [
+    let candidates: [(PathBuf, bool, Vec<Vec<u8>>); 4] = [
         (
             index_lock(repo),
             matches!(j.phase, Phase::Checkout | Phase::Continue | Phase::Abort),
@@ -614,6 +618,13 @@ fn clear_our_locks(repo: &Repository, j: &Journal, since: SystemTime) -> Result<
             // created by the move, created again by --continue, deleted
             // by --abort (libgit2 locks a ref it deletes)
             matches!(j.phase, Phase::Backup | Phase::Continue | Phase::Abort),
+            vec![line(j.old)],
+        ),
+        (
+            // written after the branch moved, before the journal goes,
+            // and again by --continue
+            orig_head_lock(repo),
+            matches!(j.phase, Phase::Branch | Phase::Continue),
             vec![line(j.old)],
         ),
     ];
@@ -778,6 +789,10 @@ pub fn recover(dir: &Path, how: Recovery) -> Result<Recovered, GitError> {
             .ctx(|| format!("cannot move {}", j.refname))?;
     }
     failpoint::hit("recover.branch-moved");
+    if how == Recovery::Continue {
+        // as the uninterrupted operation leaves it (best effort)
+        let _ = repo.reference("ORIG_HEAD", j.old, true, &log);
+    }
     if how == Recovery::Abort && !j.backup.is_empty() {
         if let Ok(mut r) = repo.find_reference(&j.backup) {
             if r.target() == Some(j.old) {
