@@ -57,12 +57,16 @@ pub(crate) fn parse_stream_general(
 }
 
 /// The general reader in go-yaml v2's reading of plain scalars, as
-/// sigs.k8s.io/yaml reads a kustomization file: duplicate keys allowed,
-/// and the YAML 1.1 booleans (`yes`, `no`, `on`, `off`, `y`, `n` in their
+/// sigs.k8s.io/yaml reads a kustomization file (duplicate keys allowed
+/// there), a `configurations:` file and a replacements file: the YAML 1.1
+/// booleans (`yes`, `no`, `on`, `off`, `y`, `n` in their
 /// three spellings) are booleans, so `includeSelectors: yes` is true and
 /// `namespace: on` is an error (both checked against kubectl 1.37).
-pub(crate) fn parse_stream_v2(text: &str) -> Result<Vec<Document>, YamlError> {
-    parse_stream_with(text, true, true)
+pub(crate) fn parse_stream_v2(
+    text: &str,
+    duplicate_keys: bool,
+) -> Result<Vec<Document>, YamlError> {
+    parse_stream_with(text, duplicate_keys, true)
 }
 
 fn parse_stream_with(
@@ -766,7 +770,8 @@ mod tests {
 
     #[test]
     fn kustomization_reading_takes_yaml11_booleans() {
-        let docs = parse_stream_v2("a: yes\nb: Off\nc: \"on\"\nd: y\ne: NO\nf: yess\n").unwrap();
+        let docs =
+            parse_stream_v2("a: yes\nb: Off\nc: \"on\"\nd: y\ne: NO\nf: yess\n", true).unwrap();
         let m = docs[0].value.as_map().unwrap();
         assert_eq!(m.get("a"), Some(&Value::Bool(true)));
         assert_eq!(m.get("b"), Some(&Value::Bool(false)));

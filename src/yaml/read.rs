@@ -24,7 +24,14 @@ pub fn parse_one(text: &str) -> Result<Value, YamlError> {
 /// Plain scalars resolve as go-yaml v2 does (YAML 1.1 booleans), so this
 /// takes the general reader only.
 pub fn parse_one_lenient(text: &str) -> Result<Value, YamlError> {
-    one_document(parse_stream_v2(text)?)
+    one_document(parse_stream_v2(text, true)?)
+}
+
+/// One document read as go-yaml v2 reads it (YAML 1.1 booleans), a
+/// repeated key being an error: kustomize's `configurations:` files
+/// (checked against kubectl 1.37).
+pub fn parse_one_v2(text: &str) -> Result<Value, YamlError> {
+    one_document(parse_stream_v2(text, false)?)
 }
 
 fn read(text: &str, duplicate_keys: bool) -> Result<Vec<Document>, YamlError> {
