@@ -342,6 +342,7 @@ cases! {
     generator_options,
     images_more_0,
     images_more_1,
+    images_new_tag_date,
     images_overlay_chain,
     images_tag_suffix,
     images_transform,

@@ -133,7 +133,7 @@ enum Frame {
 struct Builder {
     /// Whether a repeated mapping key is allowed (last value wins).
     duplicate_keys: bool,
-    /// Whether plain `yes`/`no`/`on`/`off`/`y`/`n` are booleans (go-yaml v2).
+    /// Whether plain scalars resolve as go-yaml v2 does (`resolve_plain_v2`).
     yaml11_bools: bool,
     /// Paths of empty mapping values in the current document.
     empty_nulls: Vec<Vec<PathSeg>>,
@@ -189,7 +189,7 @@ impl Builder {
                     // node's text: `a: 1e3` prints as `a: "1e3"`.
                     Value::Str(text.to_string())
                 } else if self.yaml11_bools && style == ScalarStyle::Plain && tag.is_none() {
-                    yaml11_bool(&text).unwrap_or_else(|| resolve_plain(&text))
+                    resolve_plain_v2(&text)
                 } else {
                     resolve_scalar(&text, style, tag.as_deref())
                 };
@@ -476,12 +476,16 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
     }
 }
 
-/// go-yaml v2's booleans beyond YAML 1.2's `true`/`false`.
-fn yaml11_bool(s: &str) -> Option<Value> {
+/// Resolves an untagged plain scalar as sigs.k8s.io/yaml over go-yaml v2
+/// does: the YAML 1.1 booleans beyond `true`/`false`, and a timestamp stays
+/// the text written (`newTag: 2024-01-01` tags `:2024-01-01`, checked
+/// against kubectl 1.37); the rest as go-yaml v3.
+fn resolve_plain_v2(s: &str) -> Value {
     match s {
-        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(Value::Bool(true)),
-        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(Value::Bool(false)),
-        _ => None,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Value::Bool(true),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Value::Bool(false),
+        _ if go_timestamp_rfc3339(s).is_some() => Value::Str(s.to_string()),
+        _ => resolve_plain(s),
     }
 }
 
@@ -779,6 +783,9 @@ mod tests {
         assert_eq!(m.get("d"), Some(&Value::Bool(true)));
         assert_eq!(m.get("e"), Some(&Value::Bool(false)));
         assert_eq!(m.get("f"), Some(&Value::Str("yess".into())));
+        let docs = parse_stream_v2("t: 2024-01-01\n", true).unwrap();
+        let t = docs[0].value.as_map().unwrap().get("t").cloned();
+        assert_eq!(t, Some(Value::Str("2024-01-01".into())));
         // resources keep go-yaml v3's reading
         let docs = parse_stream_general("a: yes\n", false).unwrap();
         assert_eq!(
