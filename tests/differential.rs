@@ -396,6 +396,7 @@ cases! {
     replacements_prefix_interplay,
     replacements_target_regex,
     replicas_basic,
+    replicas_null_count,
     resources_directory,
     resources_list_kind,
     resources_multidoc,
