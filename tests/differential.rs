@@ -349,6 +349,7 @@ cases! {
     json6902_big_integers,
     json6902_beyond_64_bits,
     numbers_beyond_64_bits,
+    json6902_go_yaml_v2_scalars,
     json6902_legacy,
     json6902_replace_missing_key,
     kustomization_duplicate_keys,
