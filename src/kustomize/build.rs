@@ -599,7 +599,8 @@ impl<'a> Renderer<'a> {
         let mut own = TransformerConfig::shared_defaults();
         for entry in &k.configurations {
             let (p, text) = self.read_entry_text(dir, entry)?;
-            let v = self.parse_one_at(&p, &text)?;
+            // read with go-yaml v2, as kustomize does: `create: yes` is true
+            let v = yaml::parse_one_v2(&text).map_err(|e| self.yaml_err(&p, e))?;
             Arc::make_mut(&mut own)
                 .merge_value(&v)
                 .map_err(|m| self.err(&p, m))?;

@@ -27,9 +27,10 @@ pub fn apply(target: &mut Value, ops: &Value) -> Result<(), String> {
 }
 
 /// Parses the text of a JSON 6902 patch (JSON or YAML) into its list of
-/// operations.
+/// operations. kustomize converts it with sigs.k8s.io/yaml (go-yaml v2):
+/// a plain `y` or `on` is `true`, a date stays the text written.
 pub fn parse_ops(text: &str) -> Result<Value, String> {
-    let v = crate::yaml::parse_one(text).map_err(|e| format!("cannot parse JSON patch: {e}"))?;
+    let v = crate::yaml::parse_one_v2(text).map_err(|e| format!("cannot parse JSON patch: {e}"))?;
     match v {
         Value::Seq(_) => Ok(v),
         Value::Null => Ok(Value::Seq(Vec::new())),

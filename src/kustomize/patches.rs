@@ -430,7 +430,10 @@ fn classify(text: &str, origin: &str) -> Res<PatchKind> {
         // an empty or comment-only patch (file, or inline text that is not
         // the empty string) changes nothing in kubectl
         None => Ok(PatchKind::Smp(Vec::new())),
-        Some(Value::Seq(_)) if docs.len() == 1 => Ok(PatchKind::Json(docs[0].0.clone())),
+        // read again as kustomize reads a JSON patch (go-yaml v2)
+        Some(Value::Seq(_)) if docs.len() == 1 => Ok(PatchKind::Json(
+            json6902::parse_ops(text).map_err(|_| unable())?,
+        )),
         Some(Value::Map(_)) => {
             if docs.iter().any(|(d, _)| {
                 !matches!(d, Value::Map(_)) || d.str_at(&["kind"]).unwrap_or("").is_empty()
@@ -779,12 +782,12 @@ mod tests {
         apply_patch_entry(
             &mut r,
             &p,
-            "- {op: add, path: /metadata/annotations, value: {n: 5}}\n",
+            "- {op: add, path: /metadata/annotations, value: {m: 5}}\n",
             "j",
         )
         .unwrap();
         assert_eq!(
-            r[2].obj.str_at(&["metadata", "annotations", "n"]),
+            r[2].obj.str_at(&["metadata", "annotations", "m"]),
             Some("5")
         );
         assert!(apply_patch_entry(&mut r, &Patch::default(), "[]", "j").is_err());

@@ -132,7 +132,9 @@ fn load(specs: &[Value], read: ReadFile<'_>) -> Result<Vec<Replacement>, String>
                 let bytes = read(&p)?;
                 let text = String::from_utf8(bytes)
                     .map_err(|_| format!("replacement file {p} is not valid UTF-8"))?;
-                let doc = crate::yaml::parse_one(&text).map_err(|e| format!("{p}: {e}"))?;
+                // kustomize reads the file with sigs.k8s.io/yaml (go-yaml v2, not
+                // strict): `create: yes` is true, a repeated key takes the last
+                let doc = crate::yaml::parse_one_lenient(&text).map_err(|e| format!("{p}: {e}"))?;
                 match &doc {
                     Value::Seq(items) => {
                         for it in items {

@@ -260,10 +260,11 @@ impl Kustomization {
         for (i, r) in seq(m, "replicas")?.iter().enumerate() {
             let rm = &struct_map(r, &format!("replicas[{i}]: "), &["name", "count"])?;
             let count = match rm.get("count") {
-                Some(v) => v
+                Some(v) if !v.is_null() => v
                     .as_i64()
                     .ok_or_else(|| FieldError(format!("replicas[{i}].count must be an integer")))?,
-                None => 0,
+                // JSON decoding leaves a null count at zero (kubectl 1.37)
+                _ => 0,
             };
             k.replicas.push(ReplicaSpec {
                 name: opt_str(rm, "name")?.unwrap_or_default(),

@@ -10,5 +10,5 @@ pub mod value;
 
 pub use emit::{emit_document, emit_stream};
 pub use parse::{Document, PathSeg, YamlError};
-pub use read::{parse_documents, parse_one, parse_one_lenient};
+pub use read::{parse_documents, parse_one, parse_one_lenient, parse_one_v2};
 pub use value::{Mapping, Value};

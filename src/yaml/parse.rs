@@ -53,8 +53,30 @@ pub(crate) fn parse_stream_general(
     text: &str,
     duplicate_keys: bool,
 ) -> Result<Vec<Document>, YamlError> {
+    parse_stream_with(text, duplicate_keys, false)
+}
+
+/// The general reader in go-yaml v2's reading of plain scalars, as
+/// sigs.k8s.io/yaml reads a kustomization file (duplicate keys allowed
+/// there), a `configurations:` file and a replacements file: the YAML 1.1
+/// booleans (`yes`, `no`, `on`, `off`, `y`, `n` in their
+/// three spellings) are booleans, so `includeSelectors: yes` is true and
+/// `namespace: on` is an error (both checked against kubectl 1.37).
+pub(crate) fn parse_stream_v2(
+    text: &str,
+    duplicate_keys: bool,
+) -> Result<Vec<Document>, YamlError> {
+    parse_stream_with(text, duplicate_keys, true)
+}
+
+fn parse_stream_with(
+    text: &str,
+    duplicate_keys: bool,
+    yaml11_bools: bool,
+) -> Result<Vec<Document>, YamlError> {
     let mut b = Builder {
         duplicate_keys,
+        yaml11_bools,
         empty_nulls: Vec::new(),
         stack: Vec::new(),
         anchors: HashMap::new(),
@@ -111,6 +133,8 @@ enum Frame {
 struct Builder {
     /// Whether a repeated mapping key is allowed (last value wins).
     duplicate_keys: bool,
+    /// Whether plain scalars resolve as go-yaml v2 does (`resolve_plain_v2`).
+    yaml11_bools: bool,
     /// Paths of empty mapping values in the current document.
     empty_nulls: Vec<Vec<PathSeg>>,
     stack: Vec<Frame>,
@@ -164,6 +188,8 @@ impl Builder {
                     // kustomize rewrites annotations as strings from the
                     // node's text: `a: 1e3` prints as `a: "1e3"`.
                     Value::Str(text.to_string())
+                } else if self.yaml11_bools && style == ScalarStyle::Plain && tag.is_none() {
+                    resolve_plain_v2(&text)
                 } else {
                     resolve_scalar(&text, style, tag.as_deref())
                 };
@@ -450,6 +476,19 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
     }
 }
 
+/// Resolves an untagged plain scalar as sigs.k8s.io/yaml over go-yaml v2
+/// does: the YAML 1.1 booleans beyond `true`/`false`, and a timestamp stays
+/// the text written (`newTag: 2024-01-01` tags `:2024-01-01`, checked
+/// against kubectl 1.37); the rest as go-yaml v3.
+fn resolve_plain_v2(s: &str) -> Value {
+    match s {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Value::Bool(true),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Value::Bool(false),
+        _ if go_timestamp_rfc3339(s).is_some() => Value::Str(s.to_string()),
+        _ => resolve_plain(s),
+    }
+}
+
 /// Resolves an untagged plain scalar as go-yaml v3 does.
 pub fn resolve_plain(s: &str) -> Value {
     match s {
@@ -731,6 +770,28 @@ mod tests {
 
     fn parse_one(text: &str) -> Result<Value, YamlError> {
         one_document(parse_documents(text)?)
+    }
+
+    #[test]
+    fn kustomization_reading_takes_yaml11_booleans() {
+        let docs =
+            parse_stream_v2("a: yes\nb: Off\nc: \"on\"\nd: y\ne: NO\nf: yess\n", true).unwrap();
+        let m = docs[0].value.as_map().unwrap();
+        assert_eq!(m.get("a"), Some(&Value::Bool(true)));
+        assert_eq!(m.get("b"), Some(&Value::Bool(false)));
+        assert_eq!(m.get("c"), Some(&Value::Str("on".into())));
+        assert_eq!(m.get("d"), Some(&Value::Bool(true)));
+        assert_eq!(m.get("e"), Some(&Value::Bool(false)));
+        assert_eq!(m.get("f"), Some(&Value::Str("yess".into())));
+        let docs = parse_stream_v2("t: 2024-01-01\n", true).unwrap();
+        let t = docs[0].value.as_map().unwrap().get("t").cloned();
+        assert_eq!(t, Some(Value::Str("2024-01-01".into())));
+        // resources keep go-yaml v3's reading
+        let docs = parse_stream_general("a: yes\n", false).unwrap();
+        assert_eq!(
+            docs[0].value.as_map().unwrap().get("a"),
+            Some(&Value::Str("yes".into()))
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! saphyr-parser) for every text the fast one declines. Both give the same
 //! documents where both answer (`yaml::fast` tests).
 
-use super::parse::{one_document, parse_stream_general, Document, YamlError};
+use super::parse::{one_document, parse_stream_general, parse_stream_v2, Document, YamlError};
 use super::value::Value;
 
 /// Parses every document of a stream. Empty documents (only comments, or
@@ -21,8 +21,17 @@ pub fn parse_one(text: &str) -> Result<Value, YamlError> {
 /// last value wins, in the place of the first. kustomize reads a
 /// kustomization file this way (sigs.k8s.io/yaml over go-yaml v2, not
 /// strict), while resource files, read with go-yaml v3, refuse duplicates.
+/// Plain scalars resolve as go-yaml v2 does (YAML 1.1 booleans), so this
+/// takes the general reader only.
 pub fn parse_one_lenient(text: &str) -> Result<Value, YamlError> {
-    one_document(read(text, true)?)
+    one_document(parse_stream_v2(text, true)?)
+}
+
+/// One document read as go-yaml v2 reads it (YAML 1.1 booleans), a
+/// repeated key being an error: kustomize's `configurations:` files
+/// (checked against kubectl 1.37).
+pub fn parse_one_v2(text: &str) -> Result<Value, YamlError> {
+    one_document(parse_stream_v2(text, false)?)
 }
 
 fn read(text: &str, duplicate_keys: bool) -> Result<Vec<Document>, YamlError> {
