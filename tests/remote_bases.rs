@@ -6,7 +6,7 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -124,19 +124,27 @@ fn file_repositories_render_as_kubectl_renders_them() {
     assert_eq!(clones, 1, "one clone per repository and ref");
 }
 
-#[test]
-fn offline_without_the_cache_is_refused_and_fetches_nothing() {
-    let t = tempfile::tempdir().unwrap();
-    let repo = t.path().join("src");
+/// The remote repository under `dir/src` and an overlay under
+/// `dir/overlay` whose one resource is its `deploy/base` at `git_ref`:
+/// (repository, overlay, the resource entry).
+fn overlay_on_remote(dir: &Path, git_ref: &str) -> (PathBuf, PathBuf, String) {
+    let repo = dir.join("src");
     fs::create_dir_all(&repo).unwrap();
     remote_repo(&repo);
-    let overlay = t.path().join("overlay");
-    let entry = format!("file://{}//deploy/base?ref=v1.0.0", repo.display());
+    let overlay = dir.join("overlay");
+    let entry = format!("file://{}//deploy/base?ref={git_ref}", repo.display());
     write(
         &overlay,
         "kustomization.yaml",
         &format!("resources:\n- {entry}\n"),
     );
+    (repo, overlay, entry)
+}
+
+#[test]
+fn offline_without_the_cache_is_refused_and_fetches_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let (repo, overlay, entry) = overlay_on_remote(t.path(), "v1.0.0");
     let cache = t.path().join("cache");
     let o = render(&overlay, &cache, true);
     assert_eq!(o.status.and_then(|s| s.code()), Some(1));
@@ -157,16 +165,7 @@ fn offline_without_the_cache_is_refused_and_fetches_nothing() {
 #[test]
 fn a_missing_ref_fails_with_gits_reason() {
     let t = tempfile::tempdir().unwrap();
-    let repo = t.path().join("src");
-    fs::create_dir_all(&repo).unwrap();
-    remote_repo(&repo);
-    let overlay = t.path().join("overlay");
-    let entry = format!("file://{}//deploy/base?ref=v9.9.9", repo.display());
-    write(
-        &overlay,
-        "kustomization.yaml",
-        &format!("resources:\n- {entry}\n"),
-    );
+    let (_repo, overlay, _entry) = overlay_on_remote(t.path(), "v9.9.9");
     assert!(!reference(&overlay).success(), "kubectl refuses it too");
     let o = render(&overlay, &t.path().join("cache"), false);
     assert_eq!(o.status.and_then(|s| s.code()), Some(1));
