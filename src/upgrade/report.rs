@@ -107,13 +107,14 @@ pub fn interrupted_operations(here: &Path) -> Vec<String> {
     // Every command starts here, `render` and `check` included: find the
     // git directory without opening the repository (which reads its
     // configuration), and open it only when a journal is there.
-    if let Ok(gitdir) = git2::Repository::discover_path(here, std::iter::empty::<&Path>()) {
-        let journals = [crate::git::journal::FILE, mjournal::FILE_IN_GIT];
-        if !journals.iter().any(|f| gitdir.join(f).exists()) {
-            return Vec::new();
-        }
+    let Ok(gitdir) = git2::Repository::discover_path(here, std::iter::empty::<&Path>()) else {
+        return mjournal::interrupted(here).unwrap_or_default();
+    };
+    let journals = [crate::git::journal::FILE, mjournal::FILE_IN_GIT];
+    if !journals.iter().any(|f| gitdir.join(f).exists()) {
+        return Vec::new();
     }
-    let Ok(repo) = git2::Repository::discover(here) else {
+    let Ok(repo) = git2::Repository::open(&gitdir) else {
         return mjournal::interrupted(here).unwrap_or_default();
     };
     let mut lines = crate::git::journal::interrupted(&repo).unwrap_or_default();
